@@ -1,0 +1,91 @@
+package io.smsgw;
+
+import io.smsgw.account.AccountVerticle;
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.http.HttpVerticle;
+import io.smsgw.messaging.KafkaProducerVerticle;
+import io.smsgw.messaging.Topics;
+import io.smsgw.sms.SmsMessage;
+import io.smsgw.sms.SmsMessageCodec;
+import io.smsgw.status.MessageStatusVerticle;
+import io.smsgw.storage.Migrations;
+import io.smsgw.wallet.WalletVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One gateway/worker process: migrates the schema, makes sure the topics exist, then deploys each verticle
+ * of its roles with the instance count from {@code conf/} (instances.*). The HTTP verticle goes last, so the
+ * port opens only when everything behind it is ready.
+ */
+public final class Pod {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pod.class);
+
+  private final Vertx vertx;
+
+  private Pod(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Blocking: call from main or a test thread, never from an event loop. */
+  public static Pod start(GatewayConfig config, Set<Role> roles) throws Exception {
+    if (config.pgUrl().isEmpty()) throw new IllegalStateException("pg.url is not set (SMSGW_PG_URL)");
+    if (config.kafkaBootstrap().isEmpty()) throw new IllegalStateException("kafka.bootstrap is not set (SMSGW_KAFKA_BOOTSTRAP)");
+    Migrations.migrate(config.pgUrl());
+    Topics.ensureCreated(config);
+
+    Vertx vertx = Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setJvmMetricsEnabled(true)
+        .setEnabled(true)))
+      .build();
+    vertx.eventBus().registerDefaultCodec(SmsMessage.class, new SmsMessageCodec());
+    Pod pod = new Pod(vertx);
+    try {
+      pod.deploy(config, roles).await();
+    } catch (Exception e) {
+      vertx.close().await();
+      throw e;
+    }
+    LOG.info("pod started: roles {}, http port {}", roles, config.httpPort());
+    return pod;
+  }
+
+  private Future<Void> deploy(GatewayConfig config, Set<Role> roles) {
+    Future<Void> chain = Future.succeededFuture();
+    if (roles.contains(Role.GATEWAY)) {
+      chain = chain
+        .compose(v -> deploy(AccountVerticle::new, config, "account"))
+        .compose(v -> deploy(WalletVerticle::new, config, "wallet"))
+        .compose(v -> deploy(MessageStatusVerticle::new, config, "message_status"))
+        .compose(v -> deploy(KafkaProducerVerticle::new, config, "kafka_producer"))
+        .compose(v -> deploy(HttpVerticle::new, config, "http"));
+    }
+    return chain;
+  }
+
+  private Future<Void> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, GatewayConfig config, String name) {
+    DeploymentOptions options = new DeploymentOptions().setConfig(config.json()).setInstances(config.instances(name));
+    return vertx.deployVerticle(verticle, options).mapEmpty();
+  }
+
+  /** Undeploys everything (in-flight publishes flush, marks are written) and closes Vert.x. Blocking. */
+  public void stop() {
+    vertx.close().await();
+  }
+}

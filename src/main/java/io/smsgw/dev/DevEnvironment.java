@@ -1,0 +1,79 @@
+package io.smsgw.dev;
+
+import io.smsgw.config.GatewayConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code ./smsgw dev} starts besides the gateway: a real PostgreSQL and a real Kafka broker on free
+ * ports, unless SMSGW_PG_URL / SMSGW_KAFKA_BOOTSTRAP point at existing ones. Closing stops what it started.
+ */
+public final class DevEnvironment implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DevEnvironment.class);
+  public static final String DEV_ADMIN_TOKEN = "dev-admin-token";
+
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private GatewayConfig config;
+
+  public static DevEnvironment start(GatewayConfig config) throws Exception {
+    DevEnvironment dev = new DevEnvironment();
+    try {
+      dev.boot(config);
+    } catch (Exception e) {
+      dev.close();
+      throw e;
+    }
+    return dev;
+  }
+
+  private void boot(GatewayConfig base) throws Exception {
+    Path root = Files.createTempDirectory("smsgw-dev-");
+    started.add(() -> deleteRecursively(root));  // closed last: after the services that use it
+    GatewayConfig config = base;
+    if (config.pgUrl().isEmpty()) {
+      LOG.info("starting embedded PostgreSQL");
+      EmbeddedPostgresServer pg = new EmbeddedPostgresServer(root.resolve("pg")).start();
+      started.add(pg);
+      config = config.with("pg", "url", pg.url());
+    }
+    if (config.kafkaBootstrap().isEmpty()) {
+      LOG.info("starting embedded Kafka broker");
+      EmbeddedKafka kafka = new EmbeddedKafka(root.resolve("kafka")).start();
+      started.add(kafka);
+      config = config.with("kafka", "bootstrap", kafka.bootstrapServers());
+    }
+    if (config.adminToken().isEmpty()) {
+      config = config.with("admin", "token", DEV_ADMIN_TOKEN);
+    }
+    this.config = config;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("could not stop {}: {}", started.get(i), e.toString());
+      }
+    }
+    started.clear();
+  }
+
+  private static void deleteRecursively(Path root) throws java.io.IOException {
+    if (!Files.exists(root)) return;
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

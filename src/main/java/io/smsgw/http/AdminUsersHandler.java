@@ -1,0 +1,32 @@
+package io.smsgw.http;
+
+import io.smsgw.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.UUID;
+
+/** {@code POST /admin/users} and {@code POST /admin/users/{user_id}/topup}; the admin token is checked before. */
+final class AdminUsersHandler {
+
+  private final Vertx vertx;
+
+  AdminUsersHandler(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void create(RoutingContext rc) {
+    JsonObject body = Requests.body(rc);
+    JsonObject request = new JsonObject().put("name", body.getString("name")).put("balance", body.getLong("balance", 0L));
+    vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_CREATE, request, Requests.LOCAL)
+      .onComplete(reply -> Requests.json(rc, 201, reply.body()), failure -> ApiError.sendFailure(rc, failure));
+  }
+
+  void topUp(RoutingContext rc) {
+    UUID userId = Requests.pathUuid(rc, "user_id");
+    JsonObject request = new JsonObject().put("user_id", userId.toString()).put("amount", Requests.body(rc).getLong("amount"));
+    vertx.eventBus().<JsonObject>request(Addresses.WALLET_TOPUP, request, Requests.LOCAL)
+      .onComplete(reply -> Requests.json(rc, 200, reply.body()), failure -> ApiError.sendFailure(rc, failure));
+  }
+}

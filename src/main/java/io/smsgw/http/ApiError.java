@@ -1,0 +1,60 @@
+package io.smsgw.http;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The error catalogue (documented in openapi/openapi.yaml). Every non-2xx answer is
+ * {@code {"error": {"code", "message", "details"?}}}; clients branch on the code, which never changes.
+ */
+public enum ApiError {
+  INVALID_REQUEST(400),
+  INVALID_JSON(400),
+  INVALID_PHONE_NUMBER(400),
+  EMPTY_MESSAGE(400),
+  MESSAGE_TOO_LONG(400),
+  UNAUTHORIZED(401),
+  INSUFFICIENT_BALANCE(402),
+  FORBIDDEN(403),
+  NOT_FOUND(404),
+  METHOD_NOT_ALLOWED(405),
+  DUPLICATE_MESSAGE_ID(409),
+  PAYLOAD_TOO_LARGE(413),
+  UNSUPPORTED_MEDIA_TYPE(415),
+  INTERNAL_ERROR(500),
+  UNAVAILABLE(503);
+
+  public final int status;
+
+  ApiError(int status) {
+    this.status = status;
+  }
+
+  public String code() {
+    return name().toLowerCase();
+  }
+
+  public void send(RoutingContext rc, String message) {
+    send(rc, message, null);
+  }
+
+  public void send(RoutingContext rc, String message, JsonObject details) {
+    if (rc.response().headWritten()) return;
+    JsonObject error = new JsonObject().put("code", code()).put("message", message);
+    if (details != null) error.put("details", details);
+    rc.response()
+      .setStatusCode(status)
+      .putHeader("Content-Type", "application/json")
+      .end(new JsonObject().put("error", error).toBuffer());
+  }
+
+  /** A failed event-bus request: the verticles reply 404 / 409 / 503; no answer in time is 503 too. */
+  public static void sendFailure(RoutingContext rc, Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.failureCode() == 404) {
+      NOT_FOUND.send(rc, reply.getMessage());
+    } else {
+      UNAVAILABLE.send(rc, "the service cannot reach its storage right now; retry with the same message_id");
+    }
+  }
+}

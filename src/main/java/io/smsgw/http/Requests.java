@@ -1,0 +1,33 @@
+package io.smsgw.http;
+
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.ValidatedRequest;
+
+import java.util.UUID;
+
+/** Reading the contract-validated request, and answering JSON. */
+final class Requests {
+
+  /** Every hop stays in this pod: each gateway pod runs all the verticles the request needs. */
+  static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
+
+  private Requests() {
+  }
+
+  static JsonObject body(RoutingContext rc) {
+    ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    return request.getBody().getJsonObject();
+  }
+
+  static UUID pathUuid(RoutingContext rc, String name) {
+    ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    return UUID.fromString(request.getPathParameters().get(name).getString());
+  }
+
+  static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
+  }
+}

@@ -1,0 +1,85 @@
+package io.smsgw.http;
+
+import io.smsgw.Addresses;
+import io.smsgw.sms.Priority;
+import io.smsgw.sms.Segments;
+import io.smsgw.sms.SmsMessage;
+import io.smsgw.sms.SmsMessageCodec;
+import io.smsgw.wallet.ChargeOutcome;
+import io.smsgw.wallet.Pricing;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.UUID;
+
+/**
+ * {@code POST /send-sms}: price the text, charge the wallet (message row + debit + ledger, one transaction),
+ * hand the message to Kafka, answer 200. The 200 is given once PostgreSQL committed: the row is the outbox,
+ * so the message is never lost even if the publish that follows fails.
+ */
+final class SendSmsHandler implements Handler<RoutingContext> {
+
+  private static final DeliveryOptions MESSAGE = new DeliveryOptions(Requests.LOCAL).setCodecName(SmsMessageCodec.NAME);
+
+  private final Vertx vertx;
+  private final Pricing pricing;
+
+  SendSmsHandler(Vertx vertx, Pricing pricing) {
+    this.vertx = vertx;
+    this.pricing = pricing;
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    JsonObject body = Requests.body(rc);
+    UUID userId = UUID.fromString(body.getString("user_id"));
+    if (!userId.equals(ApiKeyAuthenticator.userOf(rc))) {
+      ApiError.FORBIDDEN.send(rc, "this API key may not send for that user");
+      return;
+    }
+    String text = body.getString("message");
+    Segments segments = Segments.of(text);
+    if (segments.count() == 0) {
+      ApiError.EMPTY_MESSAGE.send(rc, "message is empty");
+      return;
+    }
+    if (segments.count() > Segments.MAX) {
+      ApiError.MESSAGE_TOO_LONG.send(rc, "message needs " + segments.count() + " segments; at most " + Segments.MAX + " are accepted");
+      return;
+    }
+    Priority priority = Priority.fromWire(body.getString("priority"));
+    SmsMessage message = new SmsMessage(
+      UUID.fromString(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
+      segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis());
+
+    vertx.eventBus().<JsonObject>request(Addresses.WALLET_CHARGE, message, MESSAGE).onComplete(
+      reply -> answer(rc, message, ChargeOutcome.fromJson(reply.body())),
+      failure -> ApiError.sendFailure(rc, failure));
+  }
+
+  private void answer(RoutingContext rc, SmsMessage message, ChargeOutcome outcome) {
+    switch (outcome.kind()) {
+      case ACCEPTED -> {
+        vertx.eventBus().send(Addresses.KAFKA_PUBLISH, message, MESSAGE);
+        Requests.json(rc, 200, new JsonObject()
+          .put("status", "pending")
+          .put("message_id", message.messageId().toString())
+          .put("segments", message.segments())
+          .put("encoding", message.encoding().name())
+          .put("cost", message.cost()));
+      }
+      case DUPLICATE -> {
+        // The existing message's status, only to its owner: a message id says nothing about other users.
+        JsonObject details = message.userId().equals(outcome.existingOwner())
+          ? new JsonObject().put("message_id", message.messageId().toString()).put("status", outcome.existingStatus())
+          : null;
+        ApiError.DUPLICATE_MESSAGE_ID.send(rc, "message_id was used before; nothing was charged", details);
+      }
+      case INSUFFICIENT_BALANCE -> ApiError.INSUFFICIENT_BALANCE.send(rc,
+        "the wallet cannot pay " + message.cost() + " for " + message.segments() + " segment(s); nothing was charged");
+    }
+  }
+}

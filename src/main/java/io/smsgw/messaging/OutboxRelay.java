@@ -1,0 +1,86 @@
+package io.smsgw.messaging;
+
+import io.smsgw.sms.Encoding;
+import io.smsgw.sms.Priority;
+import io.smsgw.sms.SmsMessage;
+import io.smsgw.storage.SqlQueries;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Publishes accepted messages that did not reach Kafka: Kafka was down or slow, or the process died between
+ * the commit and the publish. The message table is the outbox; a row leaves it when Kafka acknowledged it.
+ * Rows are locked with SKIP LOCKED for the length of one round, so several pods relay without overlap.
+ */
+final class OutboxRelay {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Function<SmsMessage, Future<Void>> publish;
+  private final long minAgeMs;
+  private final int batchSize;
+  private final long timerId;
+  private boolean running;
+  private boolean closed;
+
+  OutboxRelay(Vertx vertx, Pool pool, Function<SmsMessage, Future<Void>> publish, long intervalMs, long minAgeMs, int batchSize) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.publish = publish;
+    this.minAgeMs = minAgeMs;
+    this.batchSize = batchSize;
+    this.timerId = vertx.setPeriodic(intervalMs, id -> round());
+  }
+
+  private void round() {
+    if (running || closed) return;
+    running = true;
+    pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.lockUnpublished())
+        .execute(Tuple.of(minAgeMs, batchSize))
+        .compose(rows -> {
+          List<SmsMessage> messages = new ArrayList<>(rows.size());
+          rows.forEach(row -> messages.add(toMessage(row)));
+          if (messages.isEmpty()) return Future.succeededFuture(0);
+          List<Future<UUID>> sends = messages.stream().map(m -> publish.apply(m).map(v -> m.messageId())).toList();
+          return Future.join(sends).transform(done -> {
+            UUID[] published = sends.stream().filter(Future::succeeded).map(Future::result).toArray(UUID[]::new);
+            LOG.info("outbox relay: published {} of {} waiting messages", published.length, messages.size());
+            if (published.length == 0) return Future.succeededFuture(0);
+            return conn.preparedQuery(SqlQueries.markPublished()).execute(Tuple.of((Object) published))
+              .map(r -> published.length == messages.size() ? messages.size() : 0);
+          });
+        }))
+      .onComplete(result -> {
+        running = false;
+        if (result.failed()) {
+          LOG.warn("outbox relay round failed: {}", result.cause().getMessage());
+        } else if (result.result() == batchSize) {
+          vertx.runOnContext(v -> round());  // a full round: more are waiting, go on at once
+        }
+      });
+  }
+
+  private static SmsMessage toMessage(Row row) {
+    return new SmsMessage(
+      row.getUUID("message_id"), row.getUUID("user_id"), row.getString("phone_number"), row.getString("body"),
+      Priority.fromWire(row.getString("priority")), Encoding.valueOf(row.getString("encoding")),
+      row.getInteger("segments"), row.getLong("cost"), row.getLong("accepted_at_ms"));
+  }
+
+  void close() {
+    closed = true;
+    vertx.cancelTimer(timerId);
+  }
+}

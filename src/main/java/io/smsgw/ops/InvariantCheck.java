@@ -1,0 +1,98 @@
+package io.smsgw.ops;
+
+import io.smsgw.storage.Database;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The money-and-messages invariants, checked on a live database ({@code ./smsgw check-invariants}; the tests
+ * run it too). Each check is a query that returns the rows that break it; a clean database returns none.
+ * Run it at a quiet moment: in the middle of traffic a message may be between two of its steps.
+ */
+public final class InvariantCheck {
+
+  /** A broken invariant: its name and up to a few offending rows. */
+  public record Violation(String invariant, long count, List<String> examples) {
+    @Override
+    public String toString() {
+      return invariant + ": " + count + " row(s), e.g. " + examples;
+    }
+  }
+
+  private record Check(String invariant, String sql) {
+  }
+
+  private static final List<Check> CHECKS = List.of(
+    new Check("wallet below zero",
+      "SELECT user_id::text, balance FROM wallets WHERE balance < 0"),
+    new Check("balance != top-ups - charges + refunds",
+      "SELECT w.user_id::text, w.balance, coalesce(l.net, 0) AS ledger FROM wallets w LEFT JOIN ("
+        + " SELECT user_id, sum(CASE kind WHEN 'charge' THEN -amount ELSE amount END) AS net FROM ledger GROUP BY user_id"
+        + ") l ON l.user_id = w.user_id WHERE w.balance <> coalesce(l.net, 0)"),
+    new Check("message without exactly its cost charged",
+      "SELECT m.message_id::text, m.cost, l.amount FROM messages m LEFT JOIN ledger l"
+        + " ON l.message_id = m.message_id AND l.kind = 'charge' WHERE l.amount IS DISTINCT FROM m.cost"),
+    new Check("charge or refund without a message",
+      "SELECT l.message_id::text, l.kind FROM ledger l WHERE l.message_id IS NOT NULL"
+        + " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.message_id = l.message_id)"),
+    new Check("more than one charge or refund per message",
+      "SELECT message_id::text, kind, count(*) FROM ledger WHERE message_id IS NOT NULL GROUP BY message_id, kind HAVING count(*) > 1"),
+    new Check("refund for a message that did not fail",
+      "SELECT m.message_id::text, m.status FROM ledger l JOIN messages m ON m.message_id = l.message_id"
+        + " WHERE l.kind = 'refund' AND m.status NOT IN ('failed', 'rejected')"),
+    new Check("failed or rejected message without its refund",
+      "SELECT m.message_id::text, m.status FROM messages m WHERE m.status IN ('failed', 'rejected')"
+        + " AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.message_id = m.message_id AND l.kind = 'refund' AND l.amount = m.cost)"),
+    new Check("ledger entry for another user than its message's",
+      "SELECT l.message_id::text FROM ledger l JOIN messages m ON m.message_id = l.message_id WHERE l.user_id <> m.user_id"));
+
+  private InvariantCheck() {
+  }
+
+  public static List<Violation> run(String pgUrl) throws SQLException {
+    List<Violation> violations = new ArrayList<>();
+    try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(pgUrl));
+         Statement statement = connection.createStatement()) {
+      connection.setReadOnly(true);
+      // One snapshot for every check, so they agree with each other even while traffic flows.
+      connection.setAutoCommit(false);
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      for (Check check : CHECKS) {
+        try (ResultSet rs = statement.executeQuery(check.sql())) {
+          long count = 0;
+          List<String> examples = new ArrayList<>();
+          int columns = rs.getMetaData().getColumnCount();
+          while (rs.next()) {
+            count++;
+            if (examples.size() < 5) {
+              StringBuilder row = new StringBuilder();
+              for (int c = 1; c <= columns; c++) row.append(c > 1 ? " " : "").append(rs.getString(c));
+              examples.add(row.toString());
+            }
+          }
+          if (count > 0) violations.add(new Violation(check.invariant(), count, examples));
+        }
+      }
+      connection.rollback();
+    }
+    return violations;
+  }
+
+  /** Counts for the report: how many messages and how much money the check looked at. */
+  public static String summary(String pgUrl) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(pgUrl));
+         Statement statement = connection.createStatement();
+         ResultSet rs = statement.executeQuery("SELECT (SELECT count(*) FROM wallets), (SELECT count(*) FROM messages),"
+           + " (SELECT count(*) FROM messages WHERE published_at IS NULL), (SELECT count(*) FROM ledger)")) {
+      rs.next();
+      return rs.getLong(1) + " wallets, " + rs.getLong(2) + " messages (" + rs.getLong(3) + " not yet in Kafka), "
+        + rs.getLong(4) + " ledger entries";
+    }
+  }
+}

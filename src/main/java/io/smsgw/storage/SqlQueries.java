@@ -1,0 +1,69 @@
+package io.smsgw.storage;
+
+/** Every SQL statement of the gateway, one method each, so the data access reads at a glance. */
+public final class SqlQueries {
+
+  private SqlQueries() {
+  }
+
+  /** One batch of the accept path; see V1__accept_path.sql. */
+  public static String acceptMessages() {
+    return "SELECT o_message_id, o_outcome, o_status, o_owner FROM accept_messages("
+      + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[])";
+  }
+
+  public static String balance() {
+    return "SELECT balance FROM wallets WHERE user_id = $1";
+  }
+
+  /** Credit and ledger row in one statement, so they commit together. */
+  public static String topUp() {
+    return "WITH w AS (UPDATE wallets SET balance = balance + $2, updated_at = now() WHERE user_id = $1 "
+      + "RETURNING user_id, balance), "
+      + "l AS (INSERT INTO ledger (user_id, kind, amount) SELECT user_id, 'topup', $2 FROM w) "
+      + "SELECT balance FROM w";
+  }
+
+  /** User, wallet and the opening top-up in one statement. */
+  public static String createUser() {
+    return "WITH u AS (INSERT INTO users (user_id, name, api_key_hash) VALUES ($1, $2, $3) "
+      + "ON CONFLICT DO NOTHING RETURNING user_id), "
+      + "w AS (INSERT INTO wallets (user_id, balance) SELECT user_id, $4 FROM u RETURNING user_id, balance), "
+      + "l AS (INSERT INTO ledger (user_id, kind, amount) SELECT user_id, 'topup', $4 FROM w WHERE $4 > 0) "
+      + "SELECT user_id, balance FROM w";
+  }
+
+  public static String userByApiKeyHash() {
+    return "SELECT user_id FROM users WHERE api_key_hash = $1";
+  }
+
+  public static String messageStatus() {
+    return "SELECT message_id, user_id, status, priority, phone_number, segments, cost, accepted_at, "
+      + "published_at IS NOT NULL AS queued, sent_at, provider_message_id, attempts, last_error "
+      + "FROM messages WHERE message_id = $1";
+  }
+
+  /** Kafka acknowledged these records: they leave the outbox. */
+  public static String markPublished() {
+    return "UPDATE messages SET published_at = now() WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL";
+  }
+
+  /**
+   * The relay's work: accepted rows that Kafka has not acknowledged after a grace period. SKIP LOCKED lets
+   * several gateway pods relay at once without publishing the same row twice.
+   */
+  public static String lockUnpublished() {
+    return "SELECT message_id, user_id, phone_number, body, priority, encoding, segments, cost, "
+      + "(extract(epoch FROM accepted_at) * 1000)::bigint AS accepted_at_ms FROM messages "
+      + "WHERE published_at IS NULL AND status = 'pending' AND accepted_at < now() - make_interval(secs => $1::float8 / 1000) "
+      + "ORDER BY accepted_at LIMIT $2 FOR UPDATE SKIP LOCKED";
+  }
+
+  public static String unpublishedBacklog() {
+    return "SELECT count(*) FROM messages WHERE published_at IS NULL";
+  }
+
+  public static String ping() {
+    return "SELECT 1";
+  }
+}
