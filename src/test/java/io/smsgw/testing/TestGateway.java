@@ -1,0 +1,132 @@
+package io.smsgw.testing;
+
+import io.smsgw.Pod;
+import io.smsgw.Role;
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.dev.FreePorts;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/** A gateway pod started in the test JVM against the real test services, and a small HTTP client for it. */
+public final class TestGateway implements AutoCloseable {
+
+  public static final String ADMIN_TOKEN = "test-admin-token";
+
+  public final GatewayConfig config;
+  private final Pod pod;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestGateway(GatewayConfig config, Pod pod) {
+    this.config = config;
+    this.pod = pod;
+  }
+
+  public static TestGateway start() throws Exception {
+    return start(TestServices.postgres().url(), Map.of());
+  }
+
+  /** {@code overrides}: environment-style keys, as a user would set them (SMSGW_OUTBOX_RELAY_MIN_AGE_MS=...). */
+  public static TestGateway start(String pgUrl, Map<String, String> overrides) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
+      "SMSGW_PG_URL", pgUrl,
+      "SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers(),
+      "SMSGW_HTTP_PORT", String.valueOf(FreePorts.next()),
+      "SMSGW_ADMIN_TOKEN", ADMIN_TOKEN));
+    env.putAll(overrides);
+    GatewayConfig config = GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env);
+    return new TestGateway(config, Pod.start(config, EnumSet.allOf(Role.class)));
+  }
+
+  public String pgUrl() {
+    return config.pgUrl();
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + config.httpPort() + path);
+  }
+
+  /** A new user with its own wallet, through the admin API: {@code {"user_id", "api_key", "balance"}}. */
+  public JsonObject createUser(long balance) {
+    Response r = send(HttpRequest.newBuilder(uri("/admin/users"))
+      .header("Content-Type", "application/json")
+      .header("Authorization", "Bearer " + ADMIN_TOKEN)
+      .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("name", "test").put("balance", balance).encode()))
+      .build());
+    if (r.status() != 201) throw new IllegalStateException("create user: " + r);
+    return r.json();
+  }
+
+  public static JsonObject sms(JsonObject user, String phone, String text) {
+    return new JsonObject()
+      .put("message_id", UUID.randomUUID().toString())
+      .put("user_id", user.getString("user_id"))
+      .put("phone_number", phone)
+      .put("message", text);
+  }
+
+  public HttpRequest sendSmsRequest(String apiKey, String body) {
+    return HttpRequest.newBuilder(uri("/send-sms"))
+      .header("Content-Type", "application/json")
+      .header("X-API-Key", apiKey)
+      .POST(HttpRequest.BodyPublishers.ofString(body))
+      .build();
+  }
+
+  public Response sendSms(JsonObject user, JsonObject body) {
+    return send(sendSmsRequest(user.getString("api_key"), body.encode()));
+  }
+
+  public CompletableFuture<Response> sendSmsAsync(JsonObject user, JsonObject body) {
+    return http.sendAsync(sendSmsRequest(user.getString("api_key"), body.encode()), HttpResponse.BodyHandlers.ofString())
+      .thenApply(Response::of);
+  }
+
+  public Response get(String path, String apiKey) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+    if (apiKey != null) request.header("X-API-Key", apiKey);
+    return send(request.build());
+  }
+
+  public long balance(JsonObject user) {
+    Response r = get("/balance/" + user.getString("user_id"), user.getString("api_key"));
+    if (r.status() != 200) throw new IllegalStateException("balance: " + r);
+    return r.json().getLong("balance");
+  }
+
+  public Response send(HttpRequest request) {
+    try {
+      return Response.of(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pod.stop();
+  }
+
+  /** An HTTP answer. */
+  public record Response(int status, String contentType, String body) {
+    static Response of(HttpResponse<String> response) {
+      return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+    }
+
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    public String errorCode() {
+      return json().getJsonObject("error").getString("code");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.smsgw.testing;
+
+import io.smsgw.dev.EmbeddedKafka;
+import io.smsgw.dev.EmbeddedPostgresServer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The real services every test talks to, started once per test JVM: PostgreSQL (embedded binaries) and the
+ * Apache Kafka broker (child JVM), on free ports. Stopped when the JVM exits.
+ */
+public final class TestServices {
+
+  private static EmbeddedPostgresServer postgres;
+  private static EmbeddedKafka kafka;
+
+  private TestServices() {
+  }
+
+  public static synchronized EmbeddedPostgresServer postgres() {
+    if (postgres == null) {
+      try {
+        postgres = new EmbeddedPostgresServer(root().resolve("pg-" + ProcessHandle.current().pid())).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            postgres.close();
+          } catch (Exception ignored) {
+            // the JVM is going away
+          }
+        }));
+      } catch (Exception e) {
+        throw new IllegalStateException("could not start embedded PostgreSQL", e);
+      }
+    }
+    return postgres;
+  }
+
+  public static synchronized EmbeddedKafka kafka() {
+    if (kafka == null) {
+      try {
+        kafka = new EmbeddedKafka(root().resolve("kafka-" + ProcessHandle.current().pid())).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            kafka.close();
+          } catch (Exception ignored) {
+            // the JVM is going away
+          }
+        }));
+      } catch (Exception e) {
+        throw new IllegalStateException("could not start the Kafka broker", e);
+      }
+    }
+    return kafka;
+  }
+
+  /** A fresh PostgreSQL of its own, for a test that stops it. */
+  public static EmbeddedPostgresServer privatePostgres(String name) throws Exception {
+    return new EmbeddedPostgresServer(root().resolve(name + "-" + System.nanoTime())).start();
+  }
+
+  private static Path root() throws java.io.IOException {
+    Path root = Path.of("target", "test-services").toAbsolutePath();
+    Files.createDirectories(root);
+    return root;
+  }
+}
