@@ -23,7 +23,8 @@ public final class TestGateway implements AutoCloseable {
 
   public final GatewayConfig config;
   private final Pod pod;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder()
+    .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestGateway(GatewayConfig config, Pod pod) {
     this.config = config;
