@@ -27,6 +27,17 @@ public final class Db {
     }
   }
 
+  public static java.util.Set<String> ids(String pgUrl, String sql) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(pgUrl)); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) ids.add(rs.getString(1));
+      return ids;
+    } catch (Exception e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
   public static void assertInvariantsHold(String pgUrl) {
     try {
       List<InvariantCheck.Violation> violations = InvariantCheck.run(pgUrl);
