@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -33,10 +34,10 @@ public final class Main {
     GatewayConfig config = GatewayConfig.load(System.getenv().getOrDefault("SMSGW_CONF", GatewayConfig.DEFAULT_PATH), System.getenv());
     switch (command) {
       case "dev" -> dev(config);
-      case "gateway", "worker", "all" -> run(config, command);
+      case "gateway", "worker", "all", "provider-sim" -> run(config, command);
       case "check-invariants" -> System.exit(checkInvariants(config));
       default -> {
-        System.err.println("usage: smsgw <dev | gateway | worker | all | check-invariants>");
+        System.err.println("usage: smsgw <dev | gateway | worker | all | provider-sim | check-invariants>");
         System.exit(2);
       }
     }
@@ -53,14 +54,17 @@ public final class Main {
     GatewayConfig config = dev.config();
     Pod pod;
     try {
-      pod = Pod.start(config, EnumSet.allOf(Role.class));
+      Set<Role> roles = EnumSet.of(Role.GATEWAY, Role.WORKER);
+      if (dev.runsSimulator(fromFile)) roles.add(Role.PROVIDER_SIM);
+      pod = Pod.start(config, roles);
     } catch (Exception e) {
       dev.close();
       throw e;
     }
     JsonObject demo = new JsonObject().put("name", "demo").put("balance", 1_000_000L)
       .put("user_id", DEMO_USER_ID).put("api_key", DEMO_API_KEY);
-    pod.vertx().eventBus().request(Addresses.ACCOUNT_CREATE, demo).await();
+    // Against an existing database the demo user may be there already (409): that is fine.
+    pod.vertx().eventBus().request(Addresses.ACCOUNT_CREATE, demo).otherwiseEmpty().await();
     String base = "http://localhost:" + config.httpPort();
     System.out.println(String.join("\n", List.of(
       "",
@@ -69,6 +73,7 @@ public final class Main {
       "  demo user_id  " + DEMO_USER_ID,
       "  demo API key  " + DEMO_API_KEY + "   (balance 1000000)",
       "  admin token   " + config.adminToken(),
+      "  provider      " + config.string("provider", "url") + (dev.runsSimulator(fromFile) ? "  (simulator; stats at /v1/stats)" : ""),
       "  PostgreSQL    " + config.pgUrl(),
       "  Kafka         " + config.kafkaBootstrap(),
       "  Ctrl-C stops everything.",

@@ -5,6 +5,10 @@ import io.smsgw.config.GatewayConfig;
 import io.smsgw.http.HttpVerticle;
 import io.smsgw.messaging.KafkaProducerVerticle;
 import io.smsgw.messaging.Topics;
+import io.smsgw.provider.simulator.ProviderSimulatorState;
+import io.smsgw.provider.simulator.ProviderSimulatorVerticle;
+import io.smsgw.sending.SenderVerticle;
+import io.smsgw.sms.Priority;
 import io.smsgw.sms.SmsMessage;
 import io.smsgw.sms.SmsMessageCodec;
 import io.smsgw.status.MessageStatusVerticle;
@@ -43,11 +47,33 @@ public final class Pod {
 
   /** Blocking: call from main or a test thread, never from an event loop. */
   public static Pod start(GatewayConfig config, Set<Role> roles) throws Exception {
+    if (roles.equals(java.util.EnumSet.of(Role.PROVIDER_SIM))) return startSimulatorOnly(config);
     if (config.pgUrl().isEmpty()) throw new IllegalStateException("pg.url is not set (SMSGW_PG_URL)");
     if (config.kafkaBootstrap().isEmpty()) throw new IllegalStateException("kafka.bootstrap is not set (SMSGW_KAFKA_BOOTSTRAP)");
     Migrations.migrate(config.pgUrl());
     Topics.ensureCreated(config);
 
+    Pod pod = new Pod(newVertx());
+    return pod.deployOrClose(config, roles);
+  }
+
+  /** The provider simulator needs no database and no Kafka. */
+  private static Pod startSimulatorOnly(GatewayConfig config) throws Exception {
+    return new Pod(newVertx()).deployOrClose(config, java.util.EnumSet.of(Role.PROVIDER_SIM));
+  }
+
+  private Pod deployOrClose(GatewayConfig config, Set<Role> roles) throws Exception {
+    try {
+      deploy(config, roles).await();
+    } catch (Exception e) {
+      vertx.close().await();
+      throw e;
+    }
+    LOG.info("pod started: roles {}{}", roles, roles.contains(Role.GATEWAY) ? ", http port " + config.httpPort() : "");
+    return this;
+  }
+
+  private static Vertx newVertx() {
     Vertx vertx = Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
@@ -55,15 +81,7 @@ public final class Pod {
         .setEnabled(true)))
       .build();
     vertx.eventBus().registerDefaultCodec(SmsMessage.class, new SmsMessageCodec());
-    Pod pod = new Pod(vertx);
-    try {
-      pod.deploy(config, roles).await();
-    } catch (Exception e) {
-      vertx.close().await();
-      throw e;
-    }
-    LOG.info("pod started: roles {}, http port {}", roles, config.httpPort());
-    return pod;
+    return vertx;
   }
 
   private Future<Void> deploy(GatewayConfig config, Set<Role> roles) {
@@ -75,6 +93,18 @@ public final class Pod {
         .compose(v -> deploy(MessageStatusVerticle::new, config, "message_status"))
         .compose(v -> deploy(KafkaProducerVerticle::new, config, "kafka_producer"))
         .compose(v -> deploy(HttpVerticle::new, config, "http"));
+    }
+    if (roles.contains(Role.PROVIDER_SIM)) {
+      ProviderSimulatorState state = new ProviderSimulatorState();  // shared by the instances: one simulated provider
+      chain = chain.compose(v -> deploy(() -> new ProviderSimulatorVerticle(state), config, "provider_sim"));
+    }
+    if (roles.contains(Role.WORKER)) {
+      if (config.string("provider", "url").isEmpty()) {
+        return Future.failedFuture("provider.url is not set (SMSGW_PROVIDER_URL)");
+      }
+      chain = chain
+        .compose(v -> deploy(() -> new SenderVerticle(Priority.VIP), config, "sender_vip"))
+        .compose(v -> deploy(() -> new SenderVerticle(Priority.NORMAL), config, "sender_normal"));
     }
     return chain;
   }

@@ -3,19 +3,22 @@ package io.smsgw;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** What a pod runs. {@code all} is every role in one process, as {@code ./smsgw dev} does. */
+/** What a pod runs. {@code all} is gateway and worker in one process; {@code ./smsgw dev} adds the simulator. */
 public enum Role {
   /** HTTP API, wallet, accounts, statuses, Kafka producer and outbox relay. */
   GATEWAY,
-  /** Kafka consumers and senders (the next issue). */
-  WORKER;
+  /** Kafka consumers (one set per lane), the provider client, retries and status writes. */
+  WORKER,
+  /** The provider simulator's HTTP endpoint (inside {@code ./smsgw dev}, or alone for separate runs). */
+  PROVIDER_SIM;
 
   public static Set<Role> parse(String name) {
     return switch (name) {
       case "gateway" -> EnumSet.of(GATEWAY);
       case "worker" -> EnumSet.of(WORKER);
-      case "all" -> EnumSet.allOf(Role.class);
-      default -> throw new IllegalArgumentException("unknown role '" + name + "' (gateway, worker, all)");
+      case "provider-sim" -> EnumSet.of(PROVIDER_SIM);
+      case "all" -> EnumSet.of(GATEWAY, WORKER);
+      default -> throw new IllegalArgumentException("unknown role '" + name + "' (gateway, worker, all, provider-sim)");
     };
   }
 }

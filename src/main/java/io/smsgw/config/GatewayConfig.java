@@ -54,7 +54,9 @@ public final class GatewayConfig {
       }
       String override = env.get(ENV_PREFIX + path.toUpperCase());
       if (override == null) continue;
-      if (value instanceof Number) {
+      if (value instanceof Double || value instanceof Float) {
+        node.put(key, Double.parseDouble(override.trim()));
+      } else if (value instanceof Number) {
         node.put(key, Long.parseLong(override.trim()));
       } else if (value instanceof Boolean) {
         node.put(key, Boolean.parseBoolean(override.trim()));
@@ -84,6 +86,10 @@ public final class GatewayConfig {
 
   public long number(String section, String key) {
     return json.getJsonObject(section).getLong(key);
+  }
+
+  public double decimal(String section, String key) {
+    return json.getJsonObject(section).getDouble(key);
   }
 
   public int httpPort() { return integer("http", "port"); }

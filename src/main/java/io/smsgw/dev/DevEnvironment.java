@@ -48,10 +48,24 @@ public final class DevEnvironment implements AutoCloseable {
       started.add(kafka);
       config = config.with("kafka", "bootstrap", kafka.bootstrapServers());
     }
+    if (config.string("provider", "url").isEmpty()) {
+      config = withLocalSimulator(config);
+    }
     if (config.adminToken().isEmpty()) {
       config = config.with("admin", "token", DEV_ADMIN_TOKEN);
     }
     this.config = config;
+  }
+
+  /** The provider simulator on a free port (unless provider_sim.port is set), and the workers pointed at it. */
+  public static GatewayConfig withLocalSimulator(GatewayConfig config) {
+    int port = config.integer("provider_sim", "port") > 0 ? config.integer("provider_sim", "port") : FreePorts.next();
+    return config.with("provider_sim", "port", port).with("provider", "url", "http://127.0.0.1:" + port);
+  }
+
+  /** Whether this environment runs the simulator (no external provider was configured). */
+  public boolean runsSimulator(GatewayConfig original) {
+    return original.string("provider", "url").isEmpty();
   }
 
   public GatewayConfig config() {

@@ -38,7 +38,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       .setDataDirectory(dataDir)
       .setCleanDataDirectory(false)
       .setServerConfig("max_connections", "200")
+      // zonky turns durability off by default; a gateway that holds money is measured with it on
       .setServerConfig("fsync", "on")
+      .setServerConfig("synchronous_commit", "on")
+      .setServerConfig("full_page_writes", "on")
       .start();
     if (!created) {
       try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {

@@ -1,8 +1,7 @@
 package io.smsgw.messaging;
 
-import io.smsgw.sms.Encoding;
-import io.smsgw.sms.Priority;
 import io.smsgw.sms.SmsMessage;
+import io.smsgw.storage.MessageRows;
 import io.smsgw.storage.SqlQueries;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,7 +50,7 @@ final class OutboxRelay {
         .execute(Tuple.of(minAgeMs, batchSize))
         .compose(rows -> {
           List<SmsMessage> messages = new ArrayList<>(rows.size());
-          rows.forEach(row -> messages.add(toMessage(row)));
+          rows.forEach(row -> messages.add(MessageRows.toMessage(row)));
           if (messages.isEmpty()) return Future.succeededFuture(0);
           List<Future<UUID>> sends = messages.stream().map(m -> publish.apply(m).map(v -> m.messageId())).toList();
           return Future.join(sends).transform(done -> {
@@ -72,12 +71,6 @@ final class OutboxRelay {
       });
   }
 
-  private static SmsMessage toMessage(Row row) {
-    return new SmsMessage(
-      row.getUUID("message_id"), row.getUUID("user_id"), row.getString("phone_number"), row.getString("body"),
-      Priority.fromWire(row.getString("priority")), Encoding.valueOf(row.getString("encoding")),
-      row.getInteger("segments"), row.getLong("cost"), row.getLong("accepted_at_ms"));
-  }
 
   void close() {
     closed = true;

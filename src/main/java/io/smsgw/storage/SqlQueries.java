@@ -66,4 +66,24 @@ public final class SqlQueries {
   public static String ping() {
     return "SELECT 1";
   }
+
+  /** Claims the messages of a Kafka batch that are still pending and not claimed by anyone else. */
+  public static String claimMessages() {
+    return "UPDATE messages SET claimed_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1, updated_at = now() "
+      + "WHERE message_id = ANY($1::uuid[]) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < now()) "
+      + "RETURNING message_id, attempts";
+  }
+
+  /** Claims pending messages of one lane whose claim ran out: a retry that is due, or a send a dead worker left. */
+  public static String claimDueRetries() {
+    return "UPDATE messages m SET claimed_until = now() + $1 * interval '1 millisecond', attempts = attempts + 1, updated_at = now() "
+      + "WHERE m.message_id IN (SELECT message_id FROM messages WHERE status = 'pending' AND claimed_until < now() "
+      + "AND priority = $2 ORDER BY claimed_until LIMIT $3 FOR UPDATE SKIP LOCKED) "
+      + "RETURNING m.message_id, m.user_id, m.phone_number, m.body, m.priority, m.encoding, m.segments, m.cost, "
+      + "(extract(epoch FROM m.accepted_at) * 1000)::bigint AS accepted_at_ms, m.attempts";
+  }
+
+  public static String recordOutcomes() {
+    return "SELECT record_outcomes($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])";
+  }
 }

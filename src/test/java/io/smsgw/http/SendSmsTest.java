@@ -82,7 +82,7 @@ class SendSmsTest {
   }
 
   @Test
-  @DisplayName("GET /message-status shows the accepted message as pending, then queued once Kafka has it")
+  @DisplayName("GET /message-status shows the accepted message, queued once Kafka has it")
   void messageStatus() throws InterruptedException {
     JsonObject user = gateway.createUser(1_000);
     JsonObject sms = TestGateway.sms(user, "+14155550100", "hello");
@@ -97,7 +97,7 @@ class SendSmsTest {
       if (status.getBoolean("queued")) break;
       Thread.sleep(100);
     }
-    assertThat(status.getString("status")).isEqualTo("pending");
+    assertThat(status.getString("status")).isIn("pending", "sent");  // a worker may have sent it already
     assertThat(status.getString("message_id")).isEqualTo(sms.getString("message_id"));
     assertThat(status.getBoolean("queued")).isTrue();
     assertThat(status.getInteger("segments")).isEqualTo(1);

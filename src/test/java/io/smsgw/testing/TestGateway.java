@@ -3,6 +3,7 @@ package io.smsgw.testing;
 import io.smsgw.Pod;
 import io.smsgw.Role;
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.dev.DevEnvironment;
 import io.smsgw.dev.FreePorts;
 import io.vertx.core.json.JsonObject;
 
@@ -38,13 +39,36 @@ public final class TestGateway implements AutoCloseable {
   /** {@code overrides}: environment-style keys, as a user would set them (SMSGW_OUTBOX_RELAY_MIN_AGE_MS=...). */
   public static TestGateway start(String pgUrl, Map<String, String> overrides) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(Map.of(
+      // short backoffs, so retry tests take seconds, not minutes
+      "SMSGW_SENDER_NORMAL_BACKOFF_BASE_MS", "50",
+      "SMSGW_SENDER_NORMAL_BACKOFF_MAX_MS", "400",
+      "SMSGW_SENDER_NORMAL_MAX_ATTEMPTS", "4",
+      "SMSGW_SENDER_VIP_BACKOFF_BASE_MS", "50",
+      "SMSGW_SENDER_RETRY_SCAN_INTERVAL_MS", "50",
       "SMSGW_PG_URL", pgUrl,
       "SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers(),
       "SMSGW_HTTP_PORT", String.valueOf(FreePorts.next()),
       "SMSGW_ADMIN_TOKEN", ADMIN_TOKEN));
     env.putAll(overrides);
-    GatewayConfig config = GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env);
+    GatewayConfig config = DevEnvironment.withLocalSimulator(GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env));
     return new TestGateway(config, Pod.start(config, EnumSet.allOf(Role.class)));
+  }
+
+  /** The provider simulator's counters: received, delivered, repeated_requests, ... */
+  public JsonObject providerStats() {
+    return send(HttpRequest.newBuilder(URI.create(config.string("provider", "url") + "/v1/stats")).GET().build()).json();
+  }
+
+  /** Polls the message's status until it is {@code wanted} (or the timeout passes); returns the last status document. */
+  public JsonObject awaitStatus(JsonObject user, String messageId, String wanted, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonObject status;
+    do {
+      status = get("/message-status/" + messageId, user.getString("api_key")).json();
+      if (wanted.equals(status.getString("status"))) return status;
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    return status;
   }
 
   public String pgUrl() {

@@ -1,0 +1,145 @@
+package io.smsgw.sending;
+
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.provider.HttpSmsProvider;
+import io.smsgw.provider.SmsProvider;
+import io.smsgw.sms.Priority;
+import io.smsgw.sms.SmsMessage;
+import io.smsgw.storage.Database;
+import io.smsgw.storage.SqlQueries;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A worker's sender for one lane ({@code sms.normal} or {@code sms.vip}; the VIP lane has its own instances,
+ * so a normal backlog never delays it). Loop: poll a batch, claim the messages that are still pending, send
+ * each through the provider, store the outcomes, then commit the offsets. A redelivered record finds its
+ * message claimed or final and is skipped; at-least-once delivery never becomes a second send.
+ */
+public class SenderVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SenderVerticle.class);
+
+  private final Priority lane;
+  private KafkaConsumer<String, Buffer> consumer;
+  private Pool pool;
+  private SmsProvider provider;
+  private StatusWriter writer;
+  private MessageSender sender;
+  private RetryScanner retries;
+  private DeadLetters deadLetters;
+  private long claimMs;
+  private boolean stopping;
+  private final Promise<Void> drained = Promise.promise();
+
+  public SenderVerticle(Priority lane) {
+    this.lane = lane;
+  }
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = new GatewayConfig(config());
+    claimMs = config.number("sender", "claim_ms");
+    pool = Database.pool(vertx, config);
+    provider = new HttpSmsProvider(vertx, config);
+    writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"));
+    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer);
+    retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"));
+    deadLetters = new DeadLetters(vertx, config.kafkaBootstrap());
+    consumer = KafkaConsumer.create(vertx, consumerConfig(config));
+    return consumer.subscribe(lane.topic()).onSuccess(v -> poll());
+  }
+
+  private void poll() {
+    if (stopping) {
+      drained.tryComplete();
+      return;
+    }
+    consumer.poll(Duration.ofMillis(100))
+      .compose(records -> records.isEmpty() ? Future.succeededFuture() : handle(records).compose(v -> consumer.commit()))
+      .onComplete(done -> {
+        if (done.failed()) LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), done.cause().toString());
+        poll();
+      });
+  }
+
+  /** Completes when every record of the batch has a stored outcome (or a dead-letter copy). */
+  private Future<Void> handle(KafkaConsumerRecords<String, Buffer> records) {
+    Map<UUID, SmsMessage> messages = new HashMap<>();
+    List<Future<Void>> done = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, Buffer> record = records.recordAt(i);
+      try {
+        SmsMessage message = SmsMessage.fromBuffer(record.value());
+        messages.put(message.messageId(), message);
+      } catch (RuntimeException undecodable) {
+        done.add(deadLetters.park(record, undecodable));
+      }
+    }
+    if (!messages.isEmpty()) {
+      done.add(pool.preparedQuery(SqlQueries.claimMessages())
+        .execute(Tuple.of(messages.keySet().toArray(UUID[]::new), claimMs))
+        .compose(claimed -> {
+          List<Future<Void>> sends = new ArrayList<>(claimed.size());
+          for (Row row : claimed) sends.add(sender.send(messages.get(row.getUUID("message_id")), row.getInteger("attempts")));
+          return Future.all(sends).mapEmpty();
+        }));
+    }
+    return Future.all(done).<Void>mapEmpty().recover(failure -> rewind(records, failure));
+  }
+
+  /** Something could not be stored: read the batch again instead of skipping it. */
+  private Future<Void> rewind(KafkaConsumerRecords<String, Buffer> records, Throwable failure) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, Buffer> r = records.recordAt(i);
+      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+    }
+    List<Future<Void>> seeks = new ArrayList<>();
+    first.forEach((partition, offset) -> seeks.add(consumer.seek(partition, offset)));
+    Promise<Void> paused = Promise.promise();
+    vertx.setTimer(1000, t -> paused.complete());
+    return Future.all(seeks).compose(v -> paused.future()).compose(v -> Future.failedFuture(failure));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // SIGTERM: finish the batch in hand (sends, outcomes, offsets), then leave the group.
+    stopping = true;
+    retries.close();
+    return drained.future()
+      .compose(v -> writer.close())
+      .compose(v -> consumer.close())
+      .compose(v -> Future.join(deadLetters.close(), provider.close()));
+  }
+
+  private static Map<String, String> consumerConfig(GatewayConfig config) {
+    Map<String, String> kafka = new HashMap<>();
+    kafka.put("bootstrap.servers", config.kafkaBootstrap());
+    kafka.put("group.id", config.string("sender", "group_id"));
+    kafka.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    kafka.put("value.deserializer", "io.vertx.kafka.client.serialization.BufferDeserializer");
+    kafka.put("enable.auto.commit", "false");
+    kafka.put("auto.offset.reset", "earliest");
+    kafka.put("max.poll.records", String.valueOf(config.integer("sender", "poll_records")));
+    return kafka;
+  }
+}
