@@ -38,6 +38,14 @@ public final class Db {
     }
   }
 
+  public static void execute(String pgUrl, String sql) {
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(pgUrl)); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (Exception e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
   public static void assertInvariantsHold(String pgUrl) {
     try {
       List<InvariantCheck.Violation> violations = InvariantCheck.run(pgUrl);

@@ -38,6 +38,10 @@ public final class TestGateway implements AutoCloseable {
 
   /** {@code overrides}: environment-style keys, as a user would set them (SMSGW_OUTBOX_RELAY_MIN_AGE_MS=...). */
   public static TestGateway start(String pgUrl, Map<String, String> overrides) throws Exception {
+    return start(pgUrl, overrides, EnumSet.allOf(Role.class));
+  }
+
+  public static TestGateway start(String pgUrl, Map<String, String> overrides, java.util.Set<Role> roles) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(Map.of(
       // short backoffs, so retry tests take seconds, not minutes
       "SMSGW_SENDER_NORMAL_BACKOFF_BASE_MS", "50",
@@ -51,7 +55,7 @@ public final class TestGateway implements AutoCloseable {
       "SMSGW_ADMIN_TOKEN", ADMIN_TOKEN));
     env.putAll(overrides);
     GatewayConfig config = DevEnvironment.withLocalSimulator(GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env));
-    return new TestGateway(config, Pod.start(config, EnumSet.allOf(Role.class)));
+    return new TestGateway(config, Pod.start(config, roles));
   }
 
   /** The provider simulator's counters: received, delivered, repeated_requests, ... */
