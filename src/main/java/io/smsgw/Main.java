@@ -1,5 +1,6 @@
 package io.smsgw;
 
+import io.smsgw.bench.BenchMain;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.dev.DevEnvironment;
 import io.smsgw.ops.InvariantCheck;
@@ -36,8 +37,9 @@ public final class Main {
       case "dev" -> dev(config);
       case "gateway", "worker", "all", "provider-sim" -> run(config, command);
       case "check-invariants" -> System.exit(checkInvariants(config));
+      case "bench" -> System.exit(BenchMain.run(args, config));
       default -> {
-        System.err.println("usage: smsgw <dev | gateway | worker | all | provider-sim | check-invariants>");
+        System.err.println("usage: smsgw <dev | gateway | worker | all | provider-sim | check-invariants | bench <scenario>>");
         System.exit(2);
       }
     }

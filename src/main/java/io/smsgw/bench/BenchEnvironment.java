@@ -1,0 +1,120 @@
+package io.smsgw.bench;
+
+import io.smsgw.Addresses;
+import io.smsgw.Pod;
+import io.smsgw.Role;
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.dev.DevEnvironment;
+import io.smsgw.dev.FreePorts;
+import io.smsgw.ops.InvariantCheck;
+import io.smsgw.storage.Database;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What a benchmark runs against: the embedded services of {@code ./smsgw dev} (or the ones SMSGW_* names), a
+ * gateway pod with the provider simulator, and a worker pod started when the scenario wants it. All in this
+ * JVM and on this machine, with the load generator's own Vert.x instance.
+ */
+final class BenchEnvironment implements AutoCloseable {
+
+  final GatewayConfig config;
+  final Vertx client = Vertx.vertx();
+  private final DevEnvironment dev;
+  private final Pod gateway;
+  private Pod worker;
+
+  BenchEnvironment(GatewayConfig fromFile) throws Exception {
+    dev = DevEnvironment.start(fromFile);
+    config = dev.config().with("http", "port", FreePorts.next());  // never collides with a running ./smsgw dev
+    gateway = Pod.start(config, EnumSet.of(Role.GATEWAY, Role.PROVIDER_SIM));
+  }
+
+  void startWorker() throws Exception {
+    worker = Pod.start(config, EnumSet.of(Role.WORKER));
+  }
+
+  /** Users with a wallet large enough for any run: {@code {"user_id", "api_key"}}. */
+  List<JsonObject> createUsers(int count, long balance) {
+    List<JsonObject> users = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      JsonObject request = new JsonObject().put("name", "bench-" + i).put("balance", balance);
+      users.add(gateway.vertx().eventBus().<JsonObject>request(Addresses.ACCOUNT_CREATE, request).await().body());
+    }
+    return users;
+  }
+
+  static JsonObject sms(JsonObject user, String phone, String text, String priority) {
+    return new JsonObject()
+      .put("message_id", UUID.randomUUID().toString())
+      .put("user_id", user.getString("user_id"))
+      .put("phone_number", phone)
+      .put("message", text)
+      .put("priority", priority);
+  }
+
+  long count(String sql) {
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (Exception e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
+  List<Long> longs(String sql) {
+    List<Long> values = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) values.add(rs.getLong(1));
+      return values;
+    } catch (Exception e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
+  boolean invariantsOk() throws Exception {
+    List<InvariantCheck.Violation> violations = InvariantCheck.run(config.pgUrl());
+    violations.forEach(v -> System.out.println("VIOLATION " + v));
+    return violations.isEmpty();
+  }
+
+  JsonObject providerStats() throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+      HttpRequest.newBuilder(URI.create(config.string("provider", "url") + "/v1/stats")).build(),
+      HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(r.body());
+  }
+
+  /** Waits until {@code sql} counts zero; returns the seconds it took, or -1 on timeout. */
+  double awaitZero(String sql, double timeoutSeconds) throws InterruptedException {
+    long start = System.nanoTime();
+    while (count(sql) > 0) {
+      if ((System.nanoTime() - start) / 1e9 > timeoutSeconds) return -1;
+      Thread.sleep(200);
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  @Override
+  public void close() {
+    if (worker != null) worker.stop();
+    gateway.stop();
+    client.close().await();
+    dev.close();
+  }
+}

@@ -1,0 +1,26 @@
+package io.smsgw.bench;
+
+import io.smsgw.config.GatewayConfig;
+
+/**
+ * {@code ./smsgw bench <scenario> [--duration s] [--rate n] ...}: runs one scenario against embedded services,
+ * writes {@code bench/results/<time>-<scenario>.json}, prints a summary, and exits non-zero when the run was
+ * not clean (messages lost, sent twice, or invariants broken).
+ */
+public final class BenchMain {
+
+  private BenchMain() {
+  }
+
+  public static int run(String[] args, GatewayConfig config) throws Exception {
+    String scenario = args.length > 1 ? args[1] : "";
+    BenchArgs options = new BenchArgs(args, 2);
+    try (BenchEnvironment env = new BenchEnvironment(config)) {
+      boolean clean = switch (scenario) {
+        case "vip-under-backlog" -> VipUnderBacklog.run(env, options);
+        default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "' (vip-under-backlog)");
+      };
+      return clean ? 0 : 1;
+    }
+  }
+}
