@@ -1,10 +1,9 @@
 package io.smsgw.http;
 
 import io.smsgw.testing.Db;
+import io.smsgw.testing.GatewayTest;
 import io.smsgw.testing.TestGateway;
-import io.smsgw.testing.TestServices;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,25 +21,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every bad input: a 4xx JSON error with a stable code; nothing charged, nothing stored. */
 @DisplayName("Bad input on POST /send-sms")
-class BadInputTest {
+class BadInputTest extends GatewayTest {
 
-  static TestGateway gateway;
   static JsonObject user;
   static JsonObject otherUser;
   long messagesBefore;
   long ledgerBefore;
 
   @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
+  static void users() {
     user = gateway.createUser(1_000);
     otherUser = gateway.createUser(1_000);
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-    Db.assertInvariantsHold(TestServices.postgres().url());
   }
 
   @BeforeEach

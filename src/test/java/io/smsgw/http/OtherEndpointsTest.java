@@ -1,11 +1,9 @@
 package io.smsgw.http;
 
 import io.smsgw.testing.Db;
+import io.smsgw.testing.GatewayTest;
 import io.smsgw.testing.TestGateway;
-import io.smsgw.testing.TestServices;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -15,20 +13,9 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Admin, balance, status, health, metrics and docs endpoints")
-class OtherEndpointsTest {
+class OtherEndpointsTest extends GatewayTest {
 
-  static TestGateway gateway;
 
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-    Db.assertInvariantsHold(TestServices.postgres().url());
-  }
 
   HttpRequest admin(String path, JsonObject body, String token) {
     HttpRequest.Builder b = HttpRequest.newBuilder(gateway.uri(path)).header("Content-Type", "application/json")

@@ -1,13 +1,11 @@
 package io.smsgw.http;
 
 import io.smsgw.messaging.Topics;
-import io.smsgw.testing.Db;
+import io.smsgw.testing.GatewayTest;
 import io.smsgw.testing.TestGateway;
 import io.smsgw.testing.TestServices;
 import io.smsgw.testing.TopicReader;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -18,20 +16,9 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("POST /send-sms, GET /balance and GET /message-status on the happy path")
-class SendSmsTest {
+class SendSmsTest extends GatewayTest {
 
-  static TestGateway gateway;
 
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-    Db.assertInvariantsHold(TestServices.postgres().url());
-  }
 
   @Test
   @DisplayName("A 200 charges segments × price and leaves the record in sms.normal, keyed by user_id")

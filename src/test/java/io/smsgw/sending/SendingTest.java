@@ -3,6 +3,7 @@ package io.smsgw.sending;
 import io.smsgw.messaging.Topics;
 import io.smsgw.provider.simulator.ProviderSimulatorVerticle;
 import io.smsgw.testing.Db;
+import io.smsgw.testing.GatewayTest;
 import io.smsgw.testing.TestGateway;
 import io.smsgw.testing.TestServices;
 import io.smsgw.testing.TopicReader;
@@ -11,8 +12,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -26,21 +25,10 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Workers: every accepted SMS ends sent, failed or rejected, and the money follows")
-class SendingTest {
+class SendingTest extends GatewayTest {
 
   static final Duration WAIT = Duration.ofSeconds(30);
-  static TestGateway gateway;
 
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-    Db.assertInvariantsHold(TestServices.postgres().url());
-  }
 
   long refunds(String messageId) {
     return Db.count(gateway.pgUrl(), "SELECT count(*) FROM ledger WHERE kind = 'refund' AND message_id = '" + messageId + "'");

@@ -1,11 +1,9 @@
 package io.smsgw.wallet;
 
 import io.smsgw.testing.Db;
+import io.smsgw.testing.GatewayTest;
 import io.smsgw.testing.TestGateway;
-import io.smsgw.testing.TestServices;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -19,20 +17,9 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Concurrent sends: never overspent, never charged twice")
-class ConcurrentChargeTest {
+class ConcurrentChargeTest extends GatewayTest {
 
-  static TestGateway gateway;
 
-  @BeforeAll
-  static void start() throws Exception {
-    gateway = TestGateway.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-    Db.assertInvariantsHold(TestServices.postgres().url());
-  }
 
   static Map<Integer, Long> statuses(List<CompletableFuture<TestGateway.Response>> requests) {
     CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).join();
