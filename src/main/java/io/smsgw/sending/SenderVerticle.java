@@ -140,6 +140,10 @@ public class SenderVerticle extends VerticleBase {
     kafka.put("enable.auto.commit", "false");
     kafka.put("auto.offset.reset", "earliest");
     kafka.put("max.poll.records", String.valueOf(config.integer("sender", "poll_records")));
+    // A dead worker keeps its partitions until the broker gives up on it: this bounds the failover pause.
+    int sessionTimeout = config.integer("sender", "session_timeout_ms");
+    kafka.put("session.timeout.ms", String.valueOf(sessionTimeout));
+    kafka.put("heartbeat.interval.ms", String.valueOf(Math.max(500, sessionTimeout / 4)));
     return kafka;
   }
 }
