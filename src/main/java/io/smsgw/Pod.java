@@ -23,7 +23,10 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +39,8 @@ public final class Pod {
   private static final Logger LOG = LoggerFactory.getLogger(Pod.class);
 
   private final Vertx vertx;
+  /** In deployment order; stopped in reverse, one at a time, so senders drain while storage is still up. */
+  private final List<String> deployments = new ArrayList<>();
 
   private Pod(Vertx vertx) {
     this.vertx = vertx;
@@ -109,13 +114,22 @@ public final class Pod {
     return chain;
   }
 
+  /** {@code instances.<name>} copies of the verticle; 0 leaves it out of this pod. */
   private Future<Void> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, GatewayConfig config, String name) {
+    if (config.instances(name) == 0) return Future.succeededFuture();
     DeploymentOptions options = new DeploymentOptions().setConfig(config.json()).setInstances(config.instances(name));
-    return vertx.deployVerticle(verticle, options).mapEmpty();
+    return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
   }
 
   /** Undeploys everything (in-flight publishes flush, marks are written) and closes Vert.x. Blocking. */
   public void stop() {
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      try {
+        vertx.undeploy(deployments.get(i)).await(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("undeploying {} did not finish cleanly: {}", deployments.get(i), e.toString());
+      }
+    }
     vertx.close().await();
   }
 }

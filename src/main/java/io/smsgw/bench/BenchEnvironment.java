@@ -40,7 +40,12 @@ final class BenchEnvironment implements AutoCloseable {
   BenchEnvironment(GatewayConfig fromFile) throws Exception {
     dev = DevEnvironment.start(fromFile);
     config = dev.config().with("http", "port", FreePorts.next());  // never collides with a running ./smsgw dev
-    gateway = Pod.start(config, EnumSet.of(Role.GATEWAY, Role.PROVIDER_SIM));
+    try {
+      gateway = Pod.start(config, EnumSet.of(Role.GATEWAY, Role.PROVIDER_SIM));
+    } catch (Exception e) {
+      dev.close();
+      throw e;
+    }
   }
 
   void startWorker() throws Exception {

@@ -17,8 +17,12 @@ public final class BenchMain {
     BenchArgs options = new BenchArgs(args, 2);
     try (BenchEnvironment env = new BenchEnvironment(config)) {
       boolean clean = switch (scenario) {
+        case "accept" -> AcceptRate.run(env, options, scenario, 1_000);
+        case "hot-wallet" -> AcceptRate.run(env, options, scenario, 1);
+        case "e2e" -> EndToEnd.run(env, options);
         case "vip-under-backlog" -> VipUnderBacklog.run(env, options);
-        default -> throw new IllegalArgumentException("unknown scenario '" + scenario + "' (vip-under-backlog)");
+        default -> throw new IllegalArgumentException(
+          "unknown scenario '" + scenario + "' (accept, hot-wallet, e2e, vip-under-backlog)");
       };
       return clean ? 0 : 1;
     }

@@ -64,24 +64,17 @@ final class VipUnderBacklog {
       .latency("vip_http_", vip.latencyMicros());
 
     System.out.println("VIP measured; draining the normal backlog...");
-    long drainStart = System.nanoTime();
-    double drained = env.awaitZero("SELECT count(*) FROM messages WHERE status = 'pending'", args.decimal("drain-timeout", 600));
-    double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
-    long lost = env.count("SELECT count(*) FROM messages WHERE status = 'pending'");
-    long sent = env.count("SELECT count(*) FROM messages WHERE status = 'sent'");
-    JsonObject provider = env.providerStats();
-    long duplicates = provider.getLong("delivered") - sent;
-    boolean invariants = env.invariantsOk();
+    Drain.finish(env, report, args);
+    Double drainSeconds = report.json().getDouble("drain_seconds");
+    long lost = report.json().getLong("lost");
+    long duplicates = report.json().getLong("duplicate_sends");
+    boolean invariants = report.json().getBoolean("invariants_ok");
     report.put("offered_per_s", vipRate)
       .put("accepted_per_s", Math.round(vip.count(200) / vip.seconds()))
-      .put("e2e_per_s", drained < 0 ? null : Math.round(waitingAtEnd / drainSeconds))
+      .put("e2e_per_s", drainSeconds == null || drainSeconds == 0 ? null : Math.round(waitingAtEnd / drainSeconds))
       .put("p50_ms", report.json().getDouble("vip_accept_to_sent_p50_ms"))
       .put("p99_ms", report.json().getDouble("vip_accept_to_sent_p99_ms"))
-      .put("p999_ms", report.json().getDouble("vip_accept_to_sent_p999_ms"))
-      .put("lost", lost)
-      .put("duplicate_sends", duplicates)
-      .put("provider", provider)
-      .put("invariants_ok", invariants);
+      .put("p999_ms", report.json().getDouble("vip_accept_to_sent_p999_ms"));
     var previous = report.write();
     System.out.printf("vip-under-backlog: %,d normal waiting → VIP accept-to-sent p50 %.1f ms, p99 %.1f ms, max %.1f ms "
         + "(%d VIP); normal drained at %s/s; lost %d, duplicate sends %d, invariants %s → %s%n",

@@ -48,7 +48,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       run(List.of("kafka.tools.StorageTool", "format", "-t", UUID.randomUUID().toString(), "-c", properties.toString()),
         dir.resolve("format.log"), Duration.ofSeconds(60));
     }
-    List<String> command = java("kafka.Kafka", properties.toString());
+    List<String> command = java(KafkaBrokerProcess.class.getName(), properties.toString());
     process = new ProcessBuilder(command)
       .redirectErrorStream(true)
       .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("kafka.log").toFile()))

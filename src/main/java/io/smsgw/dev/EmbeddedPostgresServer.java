@@ -37,6 +37,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       .setPort(port)
       .setDataDirectory(dataDir)
       .setCleanDataDirectory(false)
+      // We stop it ourselves, after the pod: its own hook would stop it while workers still drain.
+      .setRegisterShutdownHook(false)
       .setServerConfig("max_connections", "200")
       // zonky turns durability off by default; a gateway that holds money is measured with it on
       .setServerConfig("fsync", "on")

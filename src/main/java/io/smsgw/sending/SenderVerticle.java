@@ -37,6 +37,7 @@ import java.util.UUID;
 public class SenderVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(SenderVerticle.class);
+  private static final long DRAIN_TIMEOUT_MS = 15_000;
 
   private final Priority lane;
   private KafkaConsumer<String, Buffer> consumer;
@@ -125,8 +126,10 @@ public class SenderVerticle extends VerticleBase {
     // SIGTERM: finish the batch in hand (sends, outcomes, offsets), then leave the group.
     stopping = true;
     retries.close();
+    // Bounded: if storage is gone the batch cannot finish; its claims run out and another worker takes over.
+    vertx.setTimer(DRAIN_TIMEOUT_MS, t -> drained.tryComplete());
     return drained.future()
-      .compose(v -> writer.close())
+      .compose(v -> writer.close(DRAIN_TIMEOUT_MS))
       .compose(v -> consumer.close())
       .compose(v -> Future.join(deadLetters.close(), provider.close()));
   }

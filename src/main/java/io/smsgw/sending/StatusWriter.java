@@ -66,6 +66,7 @@ final class StatusWriter {
         batch.forEach(p -> p.written().complete());
       } else {
         LOG.warn("could not write {} outcomes ({}); retrying", batch.size(), done.cause().getMessage());
+        // (a pool that is closed will not come back: close() gives up after its timeout)
         batch.addAll(queue);
         queue = batch;
       }
@@ -93,12 +94,18 @@ final class StatusWriter {
       .addArrayOfString(errors).addArrayOfLong(at).addArrayOfLong(delays);
   }
 
-  /** Stops the timer once everything queued is written. */
-  Future<Void> close() {
+  /**
+   * Stops once everything queued is written, or after {@code timeoutMs}: what is still unwritten then stays
+   * claimed in PostgreSQL and is sent again (same idempotency key) when the claim runs out.
+   */
+  Future<Void> close(long timeoutMs) {
     Promise<Void> drained = Promise.promise();
+    long deadline = System.currentTimeMillis() + timeoutMs;
     long[] poll = new long[1];
     poll[0] = vertx.setPeriodic(20, id -> {
-      if (queue.isEmpty() && !flushing) {
+      boolean empty = queue.isEmpty() && !flushing;
+      if (empty || System.currentTimeMillis() > deadline) {
+        if (!empty) LOG.warn("stopping with {} outcomes unwritten; their messages will be retried", queue.size());
         vertx.cancelTimer(poll[0]);
         vertx.cancelTimer(timerId);
         drained.tryComplete();

@@ -1,0 +1,92 @@
+package io.smsgw.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code e2e}: gateway and worker together at a fixed offered rate for a while. Measures final statuses per
+ * second during the window, whether the backlog (accepted, not yet final) grew, and accept-to-sent latency.
+ */
+final class EndToEnd {
+
+  private EndToEnd() {
+  }
+
+  static boolean run(BenchEnvironment env, BenchArgs args) throws Exception {
+    double rate = args.decimal("rate", 5_000);
+    double seconds = args.decimal("duration", 60);
+    JsonObject settings = new JsonObject().put("rate", rate).put("seconds", seconds).put("users", 1_000)
+      .put("mix", "80% GSM-7, 20% Persian (UCS-2), 5% VIP")
+      .put("provider_latency_ms", env.config.number("provider_sim", "latency_ms"))
+      .put("provider_max_per_second", env.config.number("provider_sim", "max_per_second"))
+      .put("pg_pool_size", env.config.integer("pg", "pool_size"))
+      .put("instances", env.config.json().getJsonObject("instances"));
+    BenchReport report = new BenchReport("e2e", settings);
+    List<JsonObject> users = env.createUsers(1_000, 1_000_000_000L);
+    TrafficMix mix = new TrafficMix(users);
+    env.startWorker();
+    OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.httpPort(), 512);
+
+    JsonArray samples = new JsonArray();
+    long startMs = System.currentTimeMillis();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    sampler.scheduleAtFixedRate(() -> {
+      List<Long> counts = env.longs("SELECT count(*) FILTER (WHERE status = 'pending') FROM messages "
+        + "UNION ALL SELECT count(*) FILTER (WHERE status <> 'pending') FROM messages");
+      synchronized (samples) {
+        samples.add(new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
+          .put("backlog", counts.get(0)).put("final", counts.get(1)));
+      }
+    }, 0, 1, TimeUnit.SECONDS);
+    OpenLoopLoad.Result r = load.run(rate, seconds, mix::request).await();
+    sampler.shutdown();
+    sampler.awaitTermination(10, TimeUnit.SECONDS);
+
+    // The steady state: from 10 s in (or a sixth of the run) to the end of the offered load.
+    JsonObject first;
+    JsonObject last;
+    synchronized (samples) {
+      int from = Math.min(samples.size() - 1, (int) Math.max(1, Math.min(10, seconds / 6)));
+      first = samples.getJsonObject(from);
+      last = samples.getJsonObject(samples.size() - 1);
+    }
+    double window = last.getLong("t_s") - first.getLong("t_s");
+    long finals = last.getLong("final") - first.getLong("final");
+    long growth = last.getLong("backlog") - first.getLong("backlog");
+    Drain.finish(env, report, args);
+
+    Histogram acceptToSent = new Histogram(3_600_000_000L, 3);
+    env.longs("SELECT (extract(epoch FROM sent_at - accepted_at) * 1000000)::bigint FROM messages WHERE status = 'sent' "
+        + "AND accepted_at >= to_timestamp(" + (startMs + (long) (first.getLong("t_s") * 1000)) + " / 1000.0)")
+      .forEach(v -> acceptToSent.recordValue(Math.max(1, v)));
+    report.put("offered_per_s", rate)
+      .put("accepted_per_s", Math.round(r.count(200) / r.seconds()))
+      .put("e2e_per_s", window <= 0 ? null : Math.round(finals / window))
+      .put("steady_window_s", window)
+      .put("backlog_growth_in_window", growth)
+      .put("backlog_at_end_of_load", last.getLong("backlog"))
+      .put("sustained", growth <= rate)  // grew by less than one second of traffic over the window
+      .latency("", acceptToSent)
+      .latency("http_", r.latencyMicros())
+      .put("samples", samples);
+    var previous = report.write();
+    boolean clean = Drain.clean(report);
+    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over %.0f s (backlog %+d, %s); accept-to-sent p50 %.1f ms, "
+        + "p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
+      rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window, growth,
+      report.json().getBoolean("sustained") ? "sustained" : "NOT sustained",
+      report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
+      report.json().getDouble("http_p99_ms"), report.json().getLong("lost"), report.json().getLong("duplicate_sends"),
+      report.json().getBoolean("invariants_ok") ? "OK" : "BROKEN", report.json().getString("file"));
+    previous.ifPresent(p -> System.out.printf("previous run (%s): final %s/s, p99 %s ms%n",
+      p.getString("commit"), p.getValue("e2e_per_s"), p.getValue("p99_ms")));
+    load.close();
+    return clean;
+  }
+}
