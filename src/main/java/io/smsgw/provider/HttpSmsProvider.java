@@ -11,10 +11,13 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
+import java.util.Optional;
+
 /**
  * A provider with a REST API in the style of the well-known SMS APIs: {@code POST /v1/messages} with an
  * {@code Idempotency-Key} header; 2xx = queued; 4xx = permanent (403 = blocked → rejected); 408, 429 and 5xx
- * = transient. The provider simulator speaks this API.
+ * = transient; {@code GET /v1/messages/{idempotency key}} tells whether it holds a message. The provider
+ * simulator speaks this API.
  */
 public final class HttpSmsProvider implements SmsProvider {
 
@@ -43,6 +46,18 @@ public final class HttpSmsProvider implements SmsProvider {
       .sendJsonObject(body)
       .map(HttpSmsProvider::classify)
       .otherwise(failure -> new ProviderResult.Transient(failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+  }
+
+  @Override
+  public Future<Optional<String>> lookup(SmsMessage message) {
+    return client.getAbs(url + "/" + message.messageId())
+      .timeout(timeoutMs)
+      .send()
+      .compose(response -> switch (response.statusCode()) {
+        case 200 -> Future.succeededFuture(Optional.of(response.bodyAsJsonObject().getString("message_id")));
+        case 404 -> Future.succeededFuture(Optional.<String>empty());
+        default -> Future.failedFuture("lookup answered " + response.statusCode());
+      });
   }
 
   private static ProviderResult classify(HttpResponse<Buffer> response) {

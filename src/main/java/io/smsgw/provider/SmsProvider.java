@@ -12,5 +12,12 @@ public interface SmsProvider {
 
   Future<ProviderResult> send(SmsMessage message);
 
+  /**
+   * Whether the provider holds this message (by its idempotency key): the provider's id if an earlier attempt
+   * got through after all, empty if it never arrived. Fails when the provider cannot say right now. Asked before
+   * a message is given up and refunded, because a timeout is not a "no".
+   */
+  Future<java.util.Optional<String>> lookup(SmsMessage message);
+
   Future<Void> close();
 }

@@ -99,6 +99,22 @@ class SendingTest extends GatewayTest {
   }
 
   @Test
+  @DisplayName("Every answer lost (timeouts) but the provider has the message: sent, not refunded")
+  void lostAnswersAreNotRefunded() throws Exception {
+    JsonObject user = gateway.createUser(1_000);
+    JsonObject sms = TestGateway.sms(user, ProviderSimulatorVerticle.LOST_ANSWER_NUMBER, "did it arrive?");
+    assertThat(gateway.sendSms(user, sms).status()).isEqualTo(200);
+
+    JsonObject status = gateway.awaitStatus(user, sms.getString("message_id"), "sent", WAIT);
+
+    assertThat(status.getString("status")).isEqualTo("sent");
+    assertThat(status.getInteger("attempts")).isEqualTo(4);  // every attempt timed out; the lookup found it
+    assertThat(status.getString("provider_message_id")).startsWith("sim-");
+    assertThat(refunds(sms.getString("message_id"))).isZero();
+    assertThat(gateway.balance(user)).isEqualTo(900);
+  }
+
+  @Test
   @DisplayName("An undecodable record goes to sms.dlq and the messages behind it in its partition are still sent")
   void deadLetter() throws Exception {
     JsonObject user = gateway.createUser(1_000);

@@ -49,6 +49,7 @@ public final class TestGateway implements AutoCloseable {
       "SMSGW_SENDER_NORMAL_MAX_ATTEMPTS", "4",
       "SMSGW_SENDER_VIP_BACKOFF_BASE_MS", "50",
       "SMSGW_SENDER_RETRY_SCAN_INTERVAL_MS", "50",
+      "SMSGW_PROVIDER_TIMEOUT_MS", "1000",
       "SMSGW_PG_URL", pgUrl,
       "SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers(),
       "SMSGW_HTTP_PORT", String.valueOf(FreePorts.next()),

@@ -28,6 +28,10 @@ public final class ProviderSimulatorState {
     return new Delivery(existing == null ? fresh : existing, existing != null);
   }
 
+  String providerIdOf(String key) {
+    return deliveredByKey.get(key);
+  }
+
   boolean alreadyDelivered(String key) {
     return deliveredByKey.containsKey(key);
   }

@@ -19,15 +19,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  *   <li>{@code +15005550001} invalid number: 400, permanent → {@code failed}</li>
  *   <li>{@code +15005550004} blocked by the operator: 403, permanent → {@code rejected}</li>
+ *   <li>{@code +15005550006} accepted and delivered, but every answer comes after the client gave up</li>
  *   <li>{@code +15005550008} fails transiently (503) twice, then succeeds</li>
  *   <li>{@code +15005550009} always a transient failure (503)</li>
  * </ul>
+ * {@code GET /v1/messages/{key}} says whether a message was delivered under that idempotency key.
  * {@code GET /v1/stats} reports what it received, delivered, and how many requests repeated a delivered key.
  */
 public class ProviderSimulatorVerticle extends VerticleBase {
 
   public static final String INVALID_NUMBER = "+15005550001";
   public static final String BLOCKED_NUMBER = "+15005550004";
+  public static final String LOST_ANSWER_NUMBER = "+15005550006";
   public static final String FLAKY_NUMBER = "+15005550008";
   public static final String ALWAYS_TRANSIENT_NUMBER = "+15005550009";
 
@@ -56,6 +59,7 @@ public class ProviderSimulatorVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.post("/v1/messages").handler(BodyHandler.create(false).setBodyLimit(16_384)).handler(this::message);
     router.get("/v1/stats").handler(rc -> rc.json(state.stats()));
+    router.get("/v1/messages/:key").handler(this::lookup);
     return vertx.createHttpServer().requestHandler(router).listen(config.integer("provider_sim", "port"))
       .onSuccess(s -> server = s);
   }
@@ -84,11 +88,18 @@ public class ProviderSimulatorVerticle extends VerticleBase {
     vertx.setTimer(delay, t -> respond(rc, key, to));
   }
 
+  private void lookup(RoutingContext rc) {
+    String id = state.providerIdOf(rc.pathParam("key"));
+    if (id == null) answer(rc, 404, new JsonObject().put("code", "not_found"));
+    else answer(rc, 200, new JsonObject().put("message_id", id).put("status", "delivered"));
+  }
+
   private void respond(RoutingContext rc, String key, String to) {
     switch (to) {
       case INVALID_NUMBER -> refuse(rc, 400, "invalid_number");
       case BLOCKED_NUMBER -> refuse(rc, 403, "blocked");
       case ALWAYS_TRANSIENT_NUMBER -> failTransiently(rc, key);
+      case LOST_ANSWER_NUMBER -> deliver(rc, key, true);
       case FLAKY_NUMBER -> {
         if (state.transientFailures(key) < 2 && !state.alreadyDelivered(key)) failTransiently(rc, key);
         else deliver(rc, key, false);
