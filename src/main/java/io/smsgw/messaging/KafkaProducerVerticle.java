@@ -37,6 +37,8 @@ public class KafkaProducerVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     producer = KafkaProducer.create(vertx, producerConfig(config));
+    // Each send's own future reports its failure (and the outbox keeps the message); nothing else to do here.
+    producer.exceptionHandler(e -> LOG.debug("Kafka producer: {}", e.toString()));
     admin = KafkaAdminClient.create(vertx, Map.of(
       "bootstrap.servers", config.kafkaBootstrap(),
       "request.timeout.ms", "2000",

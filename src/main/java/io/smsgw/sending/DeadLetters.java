@@ -24,6 +24,7 @@ final class DeadLetters {
       "value.serializer", "io.vertx.kafka.client.serialization.BufferSerializer",
       "acks", "all",
       "enable.idempotence", "true"));
+    producer.exceptionHandler(e -> { });  // each park() future carries its own failure
   }
 
   Future<Void> park(KafkaConsumerRecord<String, Buffer> record, Throwable why) {
