@@ -26,7 +26,7 @@ final class AcceptRate {
     int connections = args.integer("connections", 256);
     JsonObject settings = new JsonObject().put("users", args.integer("users", userCount))
       .put("connections", args.integer("connections", 256)).put("step_seconds", stepSeconds)
-      .put("first_rate", startRate).put("p99_limit_ms", P99_LIMIT_MS)
+      .put("first_rate", startRate).put("p99_limit_ms", P99_LIMIT_MS).put("warmup_seconds", args.decimal("warmup", 20))
       .put("mix", "80% GSM-7, 20% Persian (UCS-2), 5% VIP")
       .put("pg_pool_size", env.config.integer("pg", "pool_size"))
       .put("charge", env.config.json().getJsonObject("charge"))
@@ -37,6 +37,12 @@ final class AcceptRate {
     OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.httpPort(), connections);
     int[] sent = {0};
 
+    // Warm-up, not measured: JIT compilation, connection pools, the API-key cache of every user.
+    double warmup = args.decimal("warmup", 20);
+    if (warmup > 0) {
+      System.out.printf("%s: warming up for %.0f s...%n", scenario, warmup);
+      load.run(Math.min(startRate, 400), warmup, i -> mix.request(sent[0]++)).await();
+    }
     JsonArray steps = new JsonArray();
     double best = 0;
     OpenLoopLoad.Result atDesignRate = null;
@@ -75,6 +81,6 @@ final class AcceptRate {
   }
 
   private static double next(double rate) {
-    return rate < 2_000 ? 2_000 : rate + (rate < 6_000 ? 1_000 : 2_000);
+    return rate < 2_000 ? rate + 250 : rate + (rate < 6_000 ? 1_000 : 2_000);
   }
 }
