@@ -46,9 +46,13 @@ final class ErrorHandlers {
     }
   }
 
-  /** A schema failure names the field (instance location) and the rule (keyword location) that failed. */
   private static void badField(RoutingContext rc, SchemaValidationException e) {
-    OutputUnit unit = deepest(e.getOutputUnit());
+    invalidBody(rc, e.getOutputUnit(), e.getMessage());
+  }
+
+  /** A schema failure names the field (instance location) and the rule (keyword location) that failed. */
+  static void invalidBody(RoutingContext rc, OutputUnit result, String fallbackMessage) {
+    OutputUnit unit = deepest(result);
     String field = unit == null || unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation();
     if (field.endsWith("/phone_number")) {
       ApiError.INVALID_PHONE_NUMBER.send(rc, "phone_number must be E.164: '+' and 8 to 15 digits");
@@ -59,7 +63,7 @@ final class ErrorHandlers {
         ApiError.MESSAGE_TOO_LONG.send(rc, "message is longer than 10 segments");
       }
     } else if (field.isEmpty() || field.equals("#")) {
-      ApiError.INVALID_REQUEST.send(rc, e.getMessage());
+      ApiError.INVALID_REQUEST.send(rc, unit == null || unit.getError() == null ? fallbackMessage : unit.getError());
     } else {
       ApiError.INVALID_REQUEST.send(rc, "invalid " + field.replaceFirst("^#?/?", "") + ": " + unit.getError());
     }

@@ -45,7 +45,9 @@ public class HttpVerticle extends VerticleBase {
 
     AdminUsersHandler admin = new AdminUsersHandler(vertx);
     HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config));
-    builder.getRoute("sendSms").addHandler(new SendSmsHandler(vertx, Pricing.from(config)));
+    builder.getRoute("sendSms").setDoValidation(false)
+      .addHandler(new SendSmsBodyValidator(contract))
+      .addHandler(new SendSmsHandler(vertx, Pricing.from(config)));
     builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
     builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));
     // The admin bearer token is checked by AdminTokenHandler (the router only knows JWT bearer schemes).

@@ -34,7 +34,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
-    JsonObject body = Requests.body(rc);
+    JsonObject body = rc.get(SendSmsBodyValidator.BODY);
     UUID userId = UUID.fromString(body.getString("user_id"));
     if (!userId.equals(ApiKeyAuthenticator.userOf(rc))) {
       ApiError.FORBIDDEN.send(rc, "this API key may not send for that user");
