@@ -3,6 +3,7 @@ package io.smsgw;
 import io.smsgw.bench.BenchMain;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.dev.DevEnvironment;
+import io.smsgw.dev.ParentWatch;
 import io.smsgw.ops.InvariantCheck;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -31,7 +32,7 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
-    if ("true".equals(System.getenv("SMSGW_EXIT_WITH_PARENT"))) exitWithParent();
+    if ("true".equals(System.getenv("SMSGW_EXIT_WITH_PARENT"))) ParentWatch.start();  // a child process in tests
     String command = args.length == 0 ? "" : args[0];
     GatewayConfig config = GatewayConfig.load(System.getenv().getOrDefault("SMSGW_CONF", GatewayConfig.DEFAULT_PATH), System.getenv());
     switch (command) {
@@ -97,25 +98,6 @@ public final class Main {
     violations.forEach(v -> System.out.println("VIOLATION " + v));
     System.out.println(violations.isEmpty() ? "invariants OK" : violations.size() + " invariant(s) broken");
     return violations.isEmpty() ? 0 : 1;
-  }
-
-  /**
-   * For a pod started as a child process (tests): the parent holds our stdin; when it dies, even by SIGKILL,
-   * stdin closes and this process exits instead of living on as an orphan.
-   */
-  private static void exitWithParent() {
-    Thread watch = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // the parent never writes
-        }
-      } catch (java.io.IOException ignored) {
-        // a broken pipe is the same as end of stream
-      }
-      Runtime.getRuntime().halt(1);
-    }, "parent-watch");
-    watch.setDaemon(true);
-    watch.start();
   }
 
   /** Ctrl-C / SIGTERM: stop the pod (in-flight work finishes), then whatever dev started. */

@@ -11,14 +11,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import static io.smsgw.testing.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Kafka outage: accepting goes on, the outbox keeps the messages, the relay publishes them later")
@@ -39,13 +38,6 @@ class KafkaOutageTest {
     Db.assertInvariantsHold(TestServices.postgres().url());
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) throw new AssertionError("timed out waiting for " + what);
-      Thread.sleep(200);
-    }
-  }
 
   @Test
   @DisplayName("Messages accepted while Kafka is stopped reach their topics after it restarts")

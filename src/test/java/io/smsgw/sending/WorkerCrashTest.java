@@ -16,7 +16,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -25,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import static io.smsgw.testing.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -72,13 +72,6 @@ class WorkerCrashTest {
     return Db.count(gateway.pgUrl(), "SELECT count(*) FROM messages m JOIN test_run t ON t.user_id = m.user_id WHERE " + where);
   }
 
-  static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) throw new AssertionError("timed out waiting for " + what);
-      Thread.sleep(100);
-    }
-  }
 
   @Test
   @DisplayName("5,000 messages, SIGKILL after ~1,000 sent, restart: all final, none delivered twice, invariants hold")
