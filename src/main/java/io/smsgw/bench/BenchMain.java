@@ -21,8 +21,9 @@ public final class BenchMain {
         case "hot-wallet" -> AcceptRate.run(env, options, scenario, 1);
         case "e2e" -> EndToEnd.run(env, options);
         case "vip-under-backlog" -> VipUnderBacklog.run(env, options);
+        case "stages" -> Stages.run(env, options);
         default -> throw new IllegalArgumentException(
-          "unknown scenario '" + scenario + "' (accept, hot-wallet, e2e, vip-under-backlog)");
+          "unknown scenario '" + scenario + "' (accept, hot-wallet, e2e, vip-under-backlog, stages)");
       };
       return clean ? 0 : 1;
     }

@@ -36,6 +36,11 @@ public final class BenchReport {
         + "and the load generator share its cores");
   }
 
+  public BenchReport putNull(String key) {
+    json.putNull(key);
+    return this;
+  }
+
   public BenchReport put(String key, Object value) {
     json.put(key, value);
     return this;

@@ -1,0 +1,171 @@
+package io.smsgw.bench;
+
+import io.smsgw.messaging.Topics;
+import io.smsgw.storage.Database;
+import io.smsgw.storage.SqlQueries;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * {@code stages}: the ceiling of each stage alone, on the same machine and in the same run, so the pipeline's
+ * rate can be read as a fraction of its slowest stage. Closed loop with a fixed number in flight: a ceiling,
+ * not a latency measurement.
+ */
+final class Stages {
+
+  private Stages() {
+  }
+
+  static boolean run(BenchEnvironment env, BenchArgs args) throws Exception {
+    double seconds = args.decimal("duration", 10);
+    BenchReport report = new BenchReport("stages", new JsonObject().put("seconds_per_stage", seconds)
+      .put("method", "closed loop, fixed in-flight count per stage"));
+    List<JsonObject> users = env.createUsers(1_000, 1_000_000_000L);
+
+    WebClient http = WebClient.create(env.client, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+    double httpTrivial = closedLoop(env, 64, seconds, () ->
+      http.request(HttpMethod.GET, env.config.httpPort(), "127.0.0.1", "/health/live").send());
+    print(report, "http_trivial_route_per_s", httpTrivial, "HTTP GET /health/live (no validation, no storage)");
+
+    Pool pool = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(4))
+      .connectingTo(Database.connectOptions(env.config.pgUrl())).using(env.client).build();
+    int batch = args.integer("pg-batch", 64);
+    double pgBatches = closedLoop(env, 1, seconds, () -> pool.preparedQuery(SqlQueries.acceptMessages()).execute(batch(users, batch)));
+    print(report, "pg_accept_per_s", pgBatches * batch, "PostgreSQL accept transaction, batches of " + batch + ", one in flight");
+    double pgSingles = closedLoop(env, 4, seconds, () -> pool.preparedQuery(SqlQueries.acceptMessages()).execute(batch(users, 1)));
+    print(report, "pg_accept_single_per_s", pgSingles, "PostgreSQL accept transaction, one message each, 4 in flight");
+    pool.close();
+
+    long records = args.integer("kafka-records", 200_000);
+    double[] kafka = kafka(env.config.kafkaBootstrap(), records);
+    print(report, "kafka_produce_per_s", kafka[0], "Kafka produce of " + records + " ~300-byte records (acks=all, linger 5 ms)");
+    print(report, "kafka_consume_per_s", kafka[1], "Kafka consume of the same records");
+
+    WebClient provider = WebClient.create(env.client, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(256));
+    String url = env.config.string("provider", "url") + "/v1/messages";
+    JsonObject body = new JsonObject().put("to", "+14155550100").put("text", "stage test");
+    double providerRate = closedLoop(env, 256, seconds, () ->
+      provider.postAbs(url).putHeader("Idempotency-Key", UUID.randomUUID().toString()).sendJsonObject(body));
+    print(report, "provider_sim_per_s", providerRate, "provider simulator, 256 in flight (latency "
+      + env.config.number("provider_sim", "latency_ms") + " ms, cap " + env.config.number("provider_sim", "max_per_second") + "/s)");
+
+    // No message goes through the whole pipeline here: lost and duplicate sends do not apply.
+    report.put("invariants_ok", env.invariantsOk()).putNull("lost").putNull("duplicate_sends");
+    report.write();
+    System.out.println("stages → " + report.json().getString("file"));
+    return report.json().getBoolean("invariants_ok");
+  }
+
+  private static void print(BenchReport report, String key, double perSecond, String what) {
+    report.put(key, Math.round(perSecond));
+    System.out.printf("stage %-26s %,10.0f/s   %s%n", key, perSecond, what);
+  }
+
+  private static Tuple batch(List<JsonObject> users, int n) {
+    UUID[] ids = new UUID[n];
+    UUID[] owners = new UUID[n];
+    String[] phones = new String[n];
+    String[] texts = new String[n];
+    String[] priorities = new String[n];
+    String[] encodings = new String[n];
+    Integer[] segments = new Integer[n];
+    Long[] costs = new Long[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = UUID.randomUUID();
+      owners[i] = UUID.fromString(users.get((int) (Math.random() * users.size())).getString("user_id"));
+      phones[i] = "+14155550100";
+      texts[i] = "stage test";
+      priorities[i] = "normal";
+      encodings[i] = "GSM7";
+      segments[i] = 1;
+      costs[i] = 100L;
+    }
+    java.util.Arrays.sort(owners);
+    return Tuple.tuple().addArrayOfUUID(ids).addArrayOfUUID(owners).addArrayOfString(phones).addArrayOfString(texts)
+      .addArrayOfString(priorities).addArrayOfString(encodings).addArrayOfInteger(segments).addArrayOfLong(costs);
+  }
+
+  /** Keeps {@code inFlight} operations going for {@code seconds}; returns completed operations per second. */
+  private static double closedLoop(BenchEnvironment env, int inFlight, double seconds, Supplier<Future<?>> operation) {
+    Promise<Double> done = Promise.promise();
+    env.client.runOnContext(v -> {
+      long end = System.nanoTime() + (long) (seconds * 1e9);
+      long start = System.nanoTime();
+      long[] completed = {0};
+      int[] running = {inFlight};
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> {
+        if (System.nanoTime() >= end) {
+          if (--running[0] == 0) done.complete(completed[0] / ((System.nanoTime() - start) / 1e9));
+          return;
+        }
+        operation.get().onComplete(r -> {
+          if (r.succeeded()) completed[0]++;
+          next[0].run();
+        });
+      };
+      for (int i = 0; i < inFlight; i++) next[0].run();
+    });
+    return done.future().await();
+  }
+
+  private static double[] kafka(String bootstrap, long records) {
+    String topic = "bench.stages." + UUID.randomUUID();
+    byte[] value = ("{\"message_id\":\"" + UUID.randomUUID() + "\",\"user_id\":\"" + UUID.randomUUID()
+      + "\",\"phone_number\":\"+989121234567\",\"message\":\"Your code is 123456. It expires in 2 minutes.\","
+      + "\"priority\":\"normal\",\"encoding\":\"GSM7\",\"segments\":1,\"cost\":100,\"accepted_at_ms\":1764000000000}")
+      .getBytes(StandardCharsets.UTF_8);
+    Map<String, Object> producerConfig = Map.of(
+      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+      ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 65536);
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 6, (short) 1))).all().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not create " + topic, e);
+    }
+    long start = System.nanoTime();
+    try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer())) {
+      for (long i = 0; i < records; i++) producer.send(new ProducerRecord<>(topic, "user-" + (i % 1000), value));
+      producer.flush();
+    }
+    double produce = records / ((System.nanoTime() - start) / 1e9);
+    Map<String, Object> consumerConfig = Map.of(
+      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    long read = 0;
+    start = System.nanoTime();
+    try (var consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (read < records && (System.nanoTime() - start) < 120e9) read += consumer.poll(Duration.ofMillis(200)).count();
+    }
+    double consume = read / ((System.nanoTime() - start) / 1e9);
+    return new double[] {produce, consume};
+  }
+}
