@@ -54,9 +54,13 @@ final class Stages {
 
     Pool pool = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(4))
       .connectingTo(Database.connectOptions(env.config.pgUrl())).using(env.client).build();
+    double ping = closedLoop(env, 1, seconds, () -> pool.query("SELECT 1").execute());
+    print(report, "pg_round_trip_per_s", ping, "PostgreSQL SELECT 1, one at a time (the client's round trip)");
     int batch = args.integer("pg-batch", 64);
     double pgBatches = closedLoop(env, 1, seconds, () -> pool.preparedQuery(SqlQueries.acceptMessages()).execute(batch(users, batch)));
     print(report, "pg_accept_per_s", pgBatches * batch, "PostgreSQL accept transaction, batches of " + batch + ", one in flight");
+    double pgSingle = closedLoop(env, 1, seconds, () -> pool.preparedQuery(SqlQueries.acceptMessages()).execute(batch(users, 1)));
+    print(report, "pg_accept_one_at_a_time_per_s", pgSingle, "PostgreSQL accept transaction, one message each, 1 in flight");
     double pgSingles = closedLoop(env, 4, seconds, () -> pool.preparedQuery(SqlQueries.acceptMessages()).execute(batch(users, 1)));
     print(report, "pg_accept_single_per_s", pgSingles, "PostgreSQL accept transaction, one message each, 4 in flight");
     pool.close();
