@@ -61,6 +61,10 @@ final class Stages {
     print(report, "pg_accept_per_s", pgBatches * batch, "PostgreSQL accept transaction, batches of " + batch + ", one in flight");
     double pgSingle = closedLoop(env, 1, seconds, () -> pool.preparedQuery(SqlQueries.acceptMessages()).execute(batch(users, 1)));
     print(report, "pg_accept_one_at_a_time_per_s", pgSingle, "PostgreSQL accept transaction, one message each, 1 in flight");
+    String owner = users.get(0).getString("user_id");
+    double pgSimple = closedLoop(env, 1, seconds, () -> pool.query("SELECT count(*) FROM accept_messages(ARRAY[gen_random_uuid()], "
+      + "ARRAY['" + owner + "'::uuid], ARRAY['+14155550100'], ARRAY['stage test'], ARRAY['normal'], ARRAY['GSM7'], ARRAY[1], ARRAY[100::bigint])").execute());
+    print(report, "pg_accept_simple_protocol_per_s", pgSimple, "the same call as plain SQL text (simple protocol, no parameters), 1 in flight");
     double pgSingles = closedLoop(env, 4, seconds, () -> pool.preparedQuery(SqlQueries.acceptMessages()).execute(batch(users, 1)));
     print(report, "pg_accept_single_per_s", pgSingles, "PostgreSQL accept transaction, one message each, 4 in flight");
     pool.close();
