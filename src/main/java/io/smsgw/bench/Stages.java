@@ -1,8 +1,11 @@
 package io.smsgw.bench;
 
-import io.smsgw.messaging.Topics;
+import io.smsgw.sms.Encoding;
+import io.smsgw.sms.Priority;
+import io.smsgw.sms.SmsMessage;
 import io.smsgw.storage.Database;
 import io.smsgw.storage.SqlQueries;
+import io.smsgw.wallet.AcceptArguments;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
@@ -95,27 +98,14 @@ final class Stages {
   }
 
   private static Tuple batch(List<JsonObject> users, int n) {
-    UUID[] ids = new UUID[n];
-    UUID[] owners = new UUID[n];
-    String[] phones = new String[n];
-    String[] texts = new String[n];
-    String[] priorities = new String[n];
-    String[] encodings = new String[n];
-    Integer[] segments = new Integer[n];
-    Long[] costs = new Long[n];
+    List<SmsMessage> messages = new java.util.ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      ids[i] = UUID.randomUUID();
-      owners[i] = UUID.fromString(users.get((int) (Math.random() * users.size())).getString("user_id"));
-      phones[i] = "+14155550100";
-      texts[i] = "stage test";
-      priorities[i] = "normal";
-      encodings[i] = "GSM7";
-      segments[i] = 1;
-      costs[i] = 100L;
+      UUID owner = UUID.fromString(users.get((int) (Math.random() * users.size())).getString("user_id"));
+      messages.add(new SmsMessage(UUID.randomUUID(), owner, "+14155550100", "stage test", Priority.NORMAL,
+        Encoding.GSM7, 1, 100, System.currentTimeMillis()));
     }
-    java.util.Arrays.sort(owners);
-    return Tuple.tuple().addArrayOfUUID(ids).addArrayOfUUID(owners).addArrayOfString(phones).addArrayOfString(texts)
-      .addArrayOfString(priorities).addArrayOfString(encodings).addArrayOfInteger(segments).addArrayOfLong(costs);
+    messages.sort(java.util.Comparator.comparing(SmsMessage::userId));  // the lock order the gateway uses
+    return AcceptArguments.of(messages);
   }
 
   /** Keeps {@code inFlight} operations going for {@code seconds}; returns completed operations per second. */

@@ -8,13 +8,11 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Group commit for the accept path. Requests that arrive while a batch is in flight are queued and go
@@ -64,7 +62,7 @@ final class ChargeBatcher {
   }
 
   private Future<Void> execute(List<Pending> batch, int attempt) {
-    return pool.preparedQuery(SqlQueries.acceptMessages()).execute(arguments(batch))
+    return pool.preparedQuery(SqlQueries.acceptMessages()).execute(AcceptArguments.of(batch.stream().map(Pending::message).toList()))
       .map(rows -> {
         complete(batch, rows);
         return (Void) null;
@@ -78,31 +76,6 @@ final class ChargeBatcher {
       });
   }
 
-  private static Tuple arguments(List<Pending> batch) {
-    int n = batch.size();
-    UUID[] ids = new UUID[n];
-    UUID[] users = new UUID[n];
-    String[] phones = new String[n];
-    String[] bodies = new String[n];
-    String[] priorities = new String[n];
-    String[] encodings = new String[n];
-    Integer[] segments = new Integer[n];
-    Long[] costs = new Long[n];
-    for (int i = 0; i < n; i++) {
-      SmsMessage m = batch.get(i).message();
-      ids[i] = m.messageId();
-      users[i] = m.userId();
-      phones[i] = m.phoneNumber();
-      bodies[i] = m.text();
-      priorities[i] = m.priority().wireName();
-      encodings[i] = m.encoding().name();
-      segments[i] = m.segments();
-      costs[i] = m.cost();
-    }
-    return Tuple.tuple()
-      .addArrayOfUUID(ids).addArrayOfUUID(users).addArrayOfString(phones).addArrayOfString(bodies)
-      .addArrayOfString(priorities).addArrayOfString(encodings).addArrayOfInteger(segments).addArrayOfLong(costs);
-  }
 
   /** The function returns one row per input, in input order. */
   private static void complete(List<Pending> batch, RowSet<Row> rows) {
