@@ -4,7 +4,6 @@ import io.smsgw.Addresses;
 import io.smsgw.account.ApiKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
@@ -31,7 +30,6 @@ final class ApiKeyAuthenticator implements AuthenticationProvider {
   }
 
   private static final int CACHE_SIZE = 100_000;
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(5000);
 
   private final Vertx vertx;
   private final Map<String, UUID> cache = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -56,7 +54,7 @@ final class ApiKeyAuthenticator implements AuthenticationProvider {
     String hash = Base64.getEncoder().encodeToString(ApiKeys.hash(key));
     UUID cached = cache.get(hash);
     if (cached != null) return Future.succeededFuture(user(cached));
-    return vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_AUTHENTICATE, new JsonObject().put("key_hash", hash), LOCAL)
+    return vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_AUTHENTICATE, new JsonObject().put("key_hash", hash), Requests.LOCAL)
       .recover(failure -> failure instanceof ReplyException reply && reply.failureCode() == 401
         ? Future.failedFuture("unknown API key")
         : Future.failedFuture(new StorageUnavailable()))

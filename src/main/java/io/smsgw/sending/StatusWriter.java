@@ -23,6 +23,8 @@ final class StatusWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
   private static final int MAX_PER_FLUSH = 2000;
+  /** After a failed write, wait this long before the next: PostgreSQL is down, not busy. */
+  private static final long RETRY_PAUSE_MS = 1000;
 
   private record Pending(Outcome outcome, Promise<Void> written) {
   }
@@ -32,6 +34,7 @@ final class StatusWriter {
   private final Vertx vertx;
   private List<Pending> queue = new ArrayList<>();
   private boolean flushing;
+  private long pausedUntil;
 
   StatusWriter(Vertx vertx, Pool pool, long flushIntervalMs) {
     this.vertx = vertx;
@@ -48,7 +51,7 @@ final class StatusWriter {
   }
 
   private void flush() {
-    if (flushing || queue.isEmpty()) return;
+    if (flushing || queue.isEmpty() || System.currentTimeMillis() < pausedUntil) return;
     List<Pending> batch;
     if (queue.size() <= MAX_PER_FLUSH) {
       batch = queue;
@@ -65,8 +68,9 @@ final class StatusWriter {
       if (done.succeeded()) {
         batch.forEach(p -> p.written().complete());
       } else {
-        LOG.warn("could not write {} outcomes ({}); retrying", batch.size(), done.cause().getMessage());
+        LOG.warn("could not write {} outcomes ({}); retrying in {} ms", batch.size(), done.cause().getMessage(), RETRY_PAUSE_MS);
         // (a pool that is closed will not come back: close() gives up after its timeout)
+        pausedUntil = System.currentTimeMillis() + RETRY_PAUSE_MS;
         batch.addAll(queue);
         queue = batch;
       }

@@ -20,38 +20,37 @@ public final class TestServices {
 
   public static synchronized EmbeddedPostgresServer postgres() {
     if (postgres == null) {
-      try {
-        postgres = new EmbeddedPostgresServer(root().resolve("pg-" + ProcessHandle.current().pid())).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          try {
-            postgres.close();
-          } catch (Exception ignored) {
-            // the JVM is going away
-          }
-        }));
-      } catch (Exception e) {
-        throw new IllegalStateException("could not start embedded PostgreSQL", e);
-      }
+      postgres = startOnce("embedded PostgreSQL", () -> new EmbeddedPostgresServer(root().resolve("pg-" + ProcessHandle.current().pid())).start());
     }
     return postgres;
   }
 
   public static synchronized EmbeddedKafka kafka() {
     if (kafka == null) {
-      try {
-        kafka = new EmbeddedKafka(root().resolve("kafka-" + ProcessHandle.current().pid())).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          try {
-            kafka.close();
-          } catch (Exception ignored) {
-            // the JVM is going away
-          }
-        }));
-      } catch (Exception e) {
-        throw new IllegalStateException("could not start the Kafka broker", e);
-      }
+      kafka = startOnce("the Kafka broker", () -> new EmbeddedKafka(root().resolve("kafka-" + ProcessHandle.current().pid())).start());
     }
     return kafka;
+  }
+
+  private interface Starter<T extends AutoCloseable> {
+    T start() throws Exception;
+  }
+
+  /** Starts a service and closes it when the test JVM exits. */
+  private static <T extends AutoCloseable> T startOnce(String name, Starter<T> starter) {
+    try {
+      T service = starter.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          service.close();
+        } catch (Exception ignored) {
+          // the JVM is going away
+        }
+      }));
+      return service;
+    } catch (Exception e) {
+      throw new IllegalStateException("could not start " + name, e);
+    }
   }
 
   /** A fresh PostgreSQL of its own, for a test that stops it. */
