@@ -41,7 +41,7 @@ final class EndToEnd {
         + "UNION ALL SELECT count(*) FILTER (WHERE status <> 'pending') FROM messages");
       synchronized (samples) {
         samples.add(new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
-          .put("backlog", counts.get(0)).put("final", counts.get(1)));
+          .put("backlog", counts.get(0)).put("final", counts.get(1)).put("cpu_busy_ms", MachineCpu.busyMs()));
       }
     }, 0, 1, TimeUnit.SECONDS);
     OpenLoopLoad.Result r = load.run(rate, seconds, mix::request).await();
@@ -59,6 +59,7 @@ final class EndToEnd {
     double window = last.getLong("t_s") - first.getLong("t_s");
     long finals = last.getLong("final") - first.getLong("final");
     long growth = last.getLong("backlog") - first.getLong("backlog");
+    double cpuMs = last.getDouble("cpu_busy_ms") - first.getDouble("cpu_busy_ms");
     Drain.finish(env, report, args);
 
     Histogram acceptToSent = new Histogram(3_600_000_000L, 3);
@@ -72,15 +73,19 @@ final class EndToEnd {
       .put("backlog_growth_in_window", growth)
       .put("backlog_at_end_of_load", last.getLong("backlog"))
       .put("sustained", growth <= rate)  // grew by less than one second of traffic over the window
+      // Every co-located process together (load generator included), over the steady window.
+      .put("cpu_busy_pct", window <= 0 ? null : Math.round(cpuMs / (window * 1000 * Runtime.getRuntime().availableProcessors()) * 100))
+      .put("cpu_ms_per_message", finals <= 0 ? null : Math.round(cpuMs / finals * 1000) / 1000.0)
       .latency("", acceptToSent)
       .latency("http_", r.latencyMicros())
       .put("samples", samples);
     var previous = report.write();
     boolean clean = Drain.clean(report);
-    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over %.0f s (backlog %+d, %s); accept-to-sent p50 %.1f ms, "
-        + "p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
+    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over %.0f s (backlog %+d, %s; CPU %s%%, %s ms/message); "
+        + "accept-to-sent p50 %.1f ms, p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
       rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window, growth,
       report.json().getBoolean("sustained") ? "sustained" : "NOT sustained",
+      report.json().getValue("cpu_busy_pct"), report.json().getValue("cpu_ms_per_message"),
       report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
       report.json().getDouble("http_p99_ms"), report.json().getLong("lost"), report.json().getLong("duplicate_sends"),
       report.json().getBoolean("invariants_ok") ? "OK" : "BROKEN", report.json().getString("file"));

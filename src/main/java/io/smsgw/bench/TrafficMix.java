@@ -29,7 +29,7 @@ final class TrafficMix {
     boolean persian = i % 5 == 4;
     String text = String.format(persian ? PERSIAN[i % PERSIAN.length] : GSM[i % GSM.length], 100_000 + i % 900_000);
     String priority = i % 20 == 3 ? "vip" : "normal";
-    return new OpenLoopLoad.Request(user.getString("api_key"),
+    return OpenLoopLoad.Request.of(user.getString("api_key"),
       BenchEnvironment.sms(user, "+98912" + String.format("%07d", i % 10_000_000), text, priority));
   }
 }

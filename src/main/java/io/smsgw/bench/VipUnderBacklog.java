@@ -32,7 +32,7 @@ final class VipUnderBacklog {
     System.out.printf("filling a normal backlog of %,d (no worker running)...%n", backlog);
     OpenLoopLoad.Result fill = load.run(fillRate, backlog / fillRate, i -> {
       JsonObject user = users.get(i % users.size());
-      return new OpenLoopLoad.Request(user.getString("api_key"),
+      return OpenLoopLoad.Request.of(user.getString("api_key"),
         BenchEnvironment.sms(user, "+98912" + String.format("%07d", i % 10_000_000), "Normal message number " + i, "normal"));
     }).await();
     report.put("fill_accepted", fill.count(200)).put("fill_accepted_per_s", Math.round(fill.count(200) / fill.seconds()));
@@ -46,7 +46,7 @@ final class VipUnderBacklog {
     long vipStartMs = System.currentTimeMillis();
     OpenLoopLoad.Result vip = load.run(vipRate, vipSeconds, i -> {
       JsonObject user = users.get(i % users.size());
-      return new OpenLoopLoad.Request(user.getString("api_key"),
+      return OpenLoopLoad.Request.of(user.getString("api_key"),
         BenchEnvironment.sms(user, "+98935" + String.format("%07d", i), "Your code is " + (100_000 + i), "vip"));
     }).await();
     long waitingAtEnd = env.count("SELECT count(*) FROM messages WHERE priority = 'normal' AND status = 'pending'");
