@@ -3,6 +3,8 @@ package io.smsgw.provider;
 import io.smsgw.sms.SmsMessage;
 import io.vertx.core.Future;
 
+import java.util.List;
+
 /**
  * A way out to the phone network. The message_id travels as the idempotency key, so sending the same message
  * twice (after a crash, a timeout) is delivered once by the provider. The future never fails: every failure
@@ -10,7 +12,8 @@ import io.vertx.core.Future;
  */
 public interface SmsProvider {
 
-  Future<ProviderResult> send(SmsMessage message);
+  /** Sends the messages (one request where the provider allows it); one result per message, in order. */
+  Future<List<ProviderResult>> send(List<SmsMessage> messages);
 
   /**
    * Whether the provider holds this message (by its idempotency key): the provider's id if an earlier attempt

@@ -5,8 +5,11 @@ import io.smsgw.provider.SmsProvider;
 import io.smsgw.sms.SmsMessage;
 import io.vertx.core.Future;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * One attempt at one claimed message: provider call, then the outcome (sent / retry later / failed or
+ * One attempt at each claimed message: provider call, then the outcome (sent / retry later / failed or
  * rejected with refund) handed to the status writer. Completes when the outcome is stored.
  */
 final class MessageSender {
@@ -14,19 +17,44 @@ final class MessageSender {
   private final SmsProvider provider;
   private final RetryPolicy policy;
   private final StatusWriter writer;
+  private final int batchSize;
 
-  MessageSender(SmsProvider provider, RetryPolicy policy, StatusWriter writer) {
+  MessageSender(SmsProvider provider, RetryPolicy policy, StatusWriter writer, int batchSize) {
     this.provider = provider;
+    this.batchSize = batchSize;
     this.policy = policy;
     this.writer = writer;
   }
 
-  /** {@code attempt}: the number of this attempt (1 for the first), as counted when the message was claimed. */
-  Future<Void> send(SmsMessage message, int attempt) {
-    if (policy.pastDeadline(message.acceptedAtMillis(), System.currentTimeMillis())) {
-      return giveUp(message, attempt - 1, "deadline of " + policy.deadlineMs() + " ms passed");
+  /** A claimed message and the number of this attempt (1 for the first), as counted when it was claimed. */
+  record Claim(SmsMessage message, int attempt) {
+  }
+
+  /**
+   * One attempt at each claimed message, in provider batches of at most {@code batchSize}. Completes when every
+   * outcome is stored.
+   */
+  Future<Void> send(List<Claim> claims) {
+    long now = System.currentTimeMillis();
+    List<Future<Void>> done = new ArrayList<>();
+    List<Claim> due = new ArrayList<>(claims.size());
+    for (Claim c : claims) {
+      if (policy.pastDeadline(c.message().acceptedAtMillis(), now)) {
+        done.add(giveUp(c.message(), c.attempt() - 1, "deadline of " + policy.deadlineMs() + " ms passed"));
+      } else {
+        due.add(c);
+      }
     }
-    return provider.send(message).compose(result -> afterAttempt(message, attempt, result));
+    for (int from = 0; from < due.size(); from += batchSize) {
+      List<Claim> chunk = due.subList(from, Math.min(due.size(), from + batchSize));
+      done.add(provider.send(chunk.stream().map(Claim::message).toList()).compose(results -> {
+        List<Future<Void>> stored = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) stored.add(afterAttempt(chunk.get(i).message(), chunk.get(i).attempt(), results.get(i)));
+        return Future.join(stored).mapEmpty();
+      }));
+    }
+    // join, not all: when one part fails the batch is read again, but only after every part has finished.
+    return Future.join(done).mapEmpty();
   }
 
   private Future<Void> afterAttempt(SmsMessage m, int attempt, ProviderResult result) {

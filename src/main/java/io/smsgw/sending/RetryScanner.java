@@ -48,9 +48,9 @@ final class RetryScanner {
     running = true;
     pool.preparedQuery(SqlQueries.claimDueRetries()).execute(Tuple.of(claimMs, lane.wireName(), BATCH))
       .compose(rows -> {
-        List<Future<Void>> sends = new ArrayList<>(rows.size());
-        for (Row row : rows) sends.add(sender.send(MessageRows.toMessage(row), row.getInteger("attempts")));
-        return Future.join(sends).map(rows.size());
+        List<MessageSender.Claim> claims = new ArrayList<>(rows.size());
+        for (Row row : rows) claims.add(new MessageSender.Claim(MessageRows.toMessage(row), row.getInteger("attempts")));
+        return sender.send(claims).map(rows.size());
       })
       .onComplete(done -> {
         running = false;

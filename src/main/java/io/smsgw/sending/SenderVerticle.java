@@ -62,7 +62,7 @@ public class SenderVerticle extends VerticleBase {
     pool = Database.pool(vertx, config);
     provider = new HttpSmsProvider(vertx, config);
     writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"));
-    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer);
+    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"));
     retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"));
     deadLetters = new DeadLetters(vertx, config.kafkaBootstrap());
     consumer = KafkaConsumer.create(vertx, consumerConfig(config));
@@ -99,9 +99,9 @@ public class SenderVerticle extends VerticleBase {
       done.add(pool.preparedQuery(SqlQueries.claimMessages())
         .execute(Tuple.of(messages.keySet().toArray(UUID[]::new), claimMs))
         .compose(claimed -> {
-          List<Future<Void>> sends = new ArrayList<>(claimed.size());
-          for (Row row : claimed) sends.add(sender.send(messages.get(row.getUUID("message_id")), row.getInteger("attempts")));
-          return Future.all(sends).mapEmpty();
+          List<MessageSender.Claim> claims = new ArrayList<>(claimed.size());
+          for (Row row : claimed) claims.add(new MessageSender.Claim(messages.get(row.getUUID("message_id")), row.getInteger("attempts")));
+          return sender.send(claims);
         }));
     }
     return Future.all(done).<Void>mapEmpty().recover(failure -> rewind(records, failure));

@@ -4,6 +4,7 @@ import io.smsgw.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@code +15005550008} fails transiently (503) twice, then succeeds</li>
  *   <li>{@code +15005550009} always a transient failure (503)</li>
  * </ul>
+ * {@code POST /v1/messages/batch} takes many messages in one request (one result each).
  * {@code GET /v1/messages/{key}} says whether a message was delivered under that idempotency key.
  * {@code GET /v1/stats} reports what it received, delivered, and how many requests repeated a delivered key.
  */
@@ -33,6 +35,9 @@ public class ProviderSimulatorVerticle extends VerticleBase {
   public static final String LOST_ANSWER_NUMBER = "+15005550006";
   public static final String FLAKY_NUMBER = "+15005550008";
   public static final String ALWAYS_TRANSIENT_NUMBER = "+15005550009";
+
+  /** Largest batch the bulk endpoint takes. */
+  public static final int MAX_BATCH = 1000;
 
   private final ProviderSimulatorState state;
   private HttpServer server;
@@ -57,6 +62,7 @@ public class ProviderSimulatorVerticle extends VerticleBase {
     transientRate = config.decimal("provider_sim", "transient_failure_rate");
     slowRate = config.decimal("provider_sim", "slow_answer_rate");
     Router router = Router.router(vertx);
+    router.post("/v1/messages/batch").handler(BodyHandler.create(false).setBodyLimit(4 * 1024 * 1024)).handler(this::batch);
     router.post("/v1/messages").handler(BodyHandler.create(false).setBodyLimit(16_384)).handler(this::message);
     router.get("/v1/stats").handler(rc -> rc.json(state.stats()));
     router.get("/v1/messages/:key").handler(this::lookup);
@@ -64,28 +70,69 @@ public class ProviderSimulatorVerticle extends VerticleBase {
       .onSuccess(s -> server = s);
   }
 
+  /** What the provider does with one message. */
+  private record Verdict(int httpStatus, String status, String providerMessageId, String code, boolean answerLost) {
+  }
+
   private void message(RoutingContext rc) {
     state.received.incrementAndGet();
     String key = rc.request().getHeader("Idempotency-Key");
-    JsonObject body;
-    try {
-      body = rc.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
+    JsonObject body = jsonBody(rc);
     if (key == null || key.isBlank() || body == null || body.getString("to") == null) {
       answer(rc, 400, new JsonObject().put("code", "bad_request"));
       return;
     }
-    if (overCap()) {
-      state.throttled.incrementAndGet();
-      rc.response().putHeader("Retry-After", "1");
-      answer(rc, 429, new JsonObject().put("code", "throttled"));
+    if (overCap(1)) {
+      throttle(rc);
       return;
     }
     String to = body.getString("to");
-    long delay = Math.max(1, latencyMs + (jitterMs == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitterMs, jitterMs + 1)));
-    vertx.setTimer(delay, t -> respond(rc, key, to));
+    vertx.setTimer(delay(), t -> {
+      Verdict v = decide(key, to);
+      JsonObject answer = v.providerMessageId() != null
+        ? new JsonObject().put("message_id", v.providerMessageId()).put("status", "queued")
+        : new JsonObject().put("code", v.code());
+      answerMaybeLate(rc, v.answerLost() || randomSlow(), v.httpStatus(), answer);
+    });
+  }
+
+  /**
+   * {@code POST /v1/messages/batch}: many messages in one request, in the style of the bulk endpoints of the
+   * large SMS APIs: one latency and one throughput check for the request, one result per message in order
+   * ({@code queued}, {@code failed}, {@code rejected}, or {@code retry} for a transient failure). A lost answer
+   * loses the whole response, as a dropped connection would.
+   */
+  private void batch(RoutingContext rc) {
+    JsonObject body = jsonBody(rc);
+    JsonArray messages = body == null ? null : body.getJsonArray("messages");
+    if (messages == null || messages.isEmpty() || messages.size() > MAX_BATCH) {
+      answer(rc, 400, new JsonObject().put("code", "bad_request"));
+      return;
+    }
+    state.received.addAndGet(messages.size());
+    if (overCap(messages.size())) {
+      throttle(rc);
+      return;
+    }
+    vertx.setTimer(delay(), t -> {
+      JsonArray results = new JsonArray();
+      boolean lost = false;
+      for (int i = 0; i < messages.size(); i++) {
+        JsonObject m = messages.getJsonObject(i);
+        String key = m.getString("idempotency_key");
+        JsonObject result = new JsonObject().put("idempotency_key", key);
+        if (key == null || key.isBlank() || m.getString("to") == null) {
+          results.add(result.put("status", "failed").put("code", "bad_request"));
+          continue;
+        }
+        Verdict v = decide(key, m.getString("to"));
+        lost |= v.answerLost();
+        results.add(v.providerMessageId() != null
+          ? result.put("status", "queued").put("message_id", v.providerMessageId())
+          : result.put("status", v.status()).put("code", v.code()));
+      }
+      answerMaybeLate(rc, lost || randomSlow(), 200, new JsonObject().put("results", results));
+    });
   }
 
   private void lookup(RoutingContext rc) {
@@ -94,49 +141,78 @@ public class ProviderSimulatorVerticle extends VerticleBase {
     else answer(rc, 200, new JsonObject().put("message_id", id).put("status", "delivered"));
   }
 
-  private void respond(RoutingContext rc, String key, String to) {
+  private Verdict decide(String key, String to) {
     switch (to) {
-      case INVALID_NUMBER -> refuse(rc, 400, "invalid_number");
-      case BLOCKED_NUMBER -> refuse(rc, 403, "blocked");
-      case ALWAYS_TRANSIENT_NUMBER -> failTransiently(rc, key);
-      case LOST_ANSWER_NUMBER -> deliver(rc, key, true);
+      case INVALID_NUMBER -> {
+        state.refusedPermanently.incrementAndGet();
+        return new Verdict(400, "failed", null, "invalid_number", false);
+      }
+      case BLOCKED_NUMBER -> {
+        state.refusedPermanently.incrementAndGet();
+        return new Verdict(403, "rejected", null, "blocked", false);
+      }
+      case ALWAYS_TRANSIENT_NUMBER -> {
+        return failTransiently(key);
+      }
+      case LOST_ANSWER_NUMBER -> {
+        return deliver(key, true);
+      }
       case FLAKY_NUMBER -> {
-        if (state.transientFailures(key) < 2 && !state.alreadyDelivered(key)) failTransiently(rc, key);
-        else deliver(rc, key, false);
+        return state.transientFailures(key) < 2 && !state.alreadyDelivered(key) ? failTransiently(key) : deliver(key, false);
       }
       default -> {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        if (random.nextDouble() < transientRate) failTransiently(rc, key);
-        else deliver(rc, key, random.nextDouble() < slowRate);
+        return ThreadLocalRandom.current().nextDouble() < transientRate ? failTransiently(key) : deliver(key, false);
       }
     }
   }
 
-  private void deliver(RoutingContext rc, String key, boolean slow) {
-    ProviderSimulatorState.Delivery delivery = state.deliver(key);
-    JsonObject answer = new JsonObject().put("message_id", delivery.providerMessageId()).put("status", "queued");
-    // A slow answer: the message is accepted, but the client has timed out by the time the answer comes.
-    if (slow) vertx.setTimer(10_000, t -> answer(rc, 202, answer));
-    else answer(rc, 202, answer);
+  private Verdict deliver(String key, boolean answerLost) {
+    return new Verdict(202, "queued", state.deliver(key).providerMessageId(), null, answerLost);
   }
 
-  private void failTransiently(RoutingContext rc, String key) {
+  private Verdict failTransiently(String key) {
     state.countTransientFailure(key);
-    answer(rc, 503, new JsonObject().put("code", "temporarily_unavailable"));
+    return new Verdict(503, "retry", null, "temporarily_unavailable", false);
   }
 
-  private void refuse(RoutingContext rc, int status, String code) {
-    state.refusedPermanently.incrementAndGet();
-    answer(rc, status, new JsonObject().put("code", code));
+  private long delay() {
+    return Math.max(1, latencyMs + (jitterMs == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitterMs, jitterMs + 1)));
   }
 
-  private boolean overCap() {
+  private boolean randomSlow() {
+    return slowRate > 0 && ThreadLocalRandom.current().nextDouble() < slowRate;
+  }
+
+  /** A late answer: the provider did the work, but the client has timed out by the time the answer comes. */
+  private void answerMaybeLate(RoutingContext rc, boolean late, int status, JsonObject body) {
+    if (late) vertx.setTimer(10_000, t -> answer(rc, status, body));
+    else answer(rc, status, body);
+  }
+
+  private void throttle(RoutingContext rc) {
+    state.throttled.incrementAndGet();
+    rc.response().putHeader("Retry-After", "1");
+    answer(rc, 429, new JsonObject().put("code", "throttled"));
+  }
+
+  private static JsonObject jsonBody(RoutingContext rc) {
+    try {
+      return rc.body().asJsonObject();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The throughput cap counts messages, not requests: a batch of 100 uses 100 of the second's allowance. */
+  private boolean overCap(int messages) {
     long second = System.currentTimeMillis() / 1000;
     if (second != windowSecond) {
       windowSecond = second;
       windowCount = 0;
     }
-    return ++windowCount > maxPerSecond;
+    if (windowCount + messages > maxPerSecond) return true;
+    windowCount += messages;
+    return false;
   }
 
   private static void answer(RoutingContext rc, int status, JsonObject body) {
