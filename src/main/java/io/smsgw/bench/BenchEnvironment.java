@@ -9,6 +9,7 @@ import io.smsgw.dev.FreePorts;
 import io.smsgw.ops.InvariantCheck;
 import io.smsgw.storage.Database;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -69,6 +70,39 @@ final class BenchEnvironment implements AutoCloseable {
       .put("phone_number", phone)
       .put("message", text)
       .put("priority", priority);
+  }
+
+  /** CPU accounting for the processes of this run (this JVM, the broker, PostgreSQL). */
+  MachineCpu cpu() {
+    return new MachineCpu(count("SELECT pg_backend_pid()"));
+  }
+
+  /** Starts PostgreSQL's statement statistics afresh (where the server has pg_stat_statements loaded). */
+  void resetStatementStats() {
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      s.execute("SELECT pg_stat_statements_reset()");
+    } catch (Exception notLoaded) {
+      // an external PostgreSQL without the module: the run just has no statement breakdown
+    }
+  }
+
+  /** The statements PostgreSQL spent most time on since the reset: where the database's share of a run goes. */
+  JsonArray topStatements(int limit) {
+    JsonArray top = new JsonArray();
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT round(total_exec_time) AS ms, calls, rows, round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call,"
+           + " left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS query FROM pg_stat_statements"
+           + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+           + " ORDER BY total_exec_time DESC LIMIT " + limit)) {
+      while (rs.next()) {
+        top.add(new JsonObject().put("total_ms", rs.getLong(1)).put("calls", rs.getLong(2)).put("rows", rs.getLong(3))
+          .put("ms_per_call", rs.getDouble(4)).put("query", rs.getString(5)));
+      }
+    } catch (Exception notLoaded) {
+      // as above
+    }
+    return top;
   }
 
   long count(String sql) {

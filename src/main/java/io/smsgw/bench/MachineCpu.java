@@ -2,28 +2,42 @@ package io.smsgw.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
 
 /**
- * The whole machine's CPU time so far (Linux {@code /proc/stat}), so a run can state what one message costs in
- * CPU across every co-located process — a figure that holds even when the machine is saturated and throughput
- * alone is noisy. Zero where {@code /proc/stat} does not exist.
+ * CPU time of everything a benchmark runs: this JVM (gateway, worker, simulator, load generator), its child
+ * processes (the Kafka broker) and the PostgreSQL server with its backends, including backends that have
+ * exited. Other processes on the machine (a build, a second session) are not counted, so the figure "CPU per
+ * message" holds even when the machine is shared or saturated and throughput alone is noisy.
  */
 final class MachineCpu {
 
-  private static final double MS_PER_TICK = 10.0;  // USER_HZ is 100 on every Linux this runs on
+  private static final double MS_PER_TICK = 10.0;  // USER_HZ is 100 on the Linux kernels this runs on
 
-  private MachineCpu() {
+  private final ProcessHandle postmaster;
+
+  /** {@code postgresBackendPid}: any backend of the server (its parent is the postmaster). */
+  MachineCpu(long postgresBackendPid) {
+    this.postmaster = ProcessHandle.of(postgresBackendPid).flatMap(ProcessHandle::parent).orElse(null);
   }
 
-  /** Milliseconds of CPU spent (all cores, not idle or iowait) since boot. */
-  static double busyMs() {
+  /** Milliseconds of CPU (user + system, all cores) so far. */
+  double busyMs() {
+    ProcessHandle self = ProcessHandle.current();
+    Stream<ProcessHandle> pg = postmaster == null ? Stream.empty() : Stream.concat(Stream.of(postmaster), postmaster.descendants());
+    double ms = Stream.concat(Stream.concat(Stream.of(self), self.descendants()), pg)
+      .mapToDouble(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6)
+      .sum();
+    return ms + (postmaster == null ? 0 : reapedChildrenMs(postmaster.pid()));
+  }
+
+  /** CPU of the postmaster's children that have exited (short-lived connections), from /proc; 0 elsewhere. */
+  private static double reapedChildrenMs(long pid) {
     try {
-      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long busy = 0;
-      for (int i = 1; i < f.length; i++) {
-        if (i != 4 && i != 5) busy += Long.parseLong(f[i]);  // fields 4 and 5: idle and iowait
-      }
-      return busy * MS_PER_TICK;
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * MS_PER_TICK;  // cutime, cstime (fields 16, 17)
     } catch (Exception notLinux) {
       return 0;
     }

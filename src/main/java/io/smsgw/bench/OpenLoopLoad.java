@@ -45,6 +45,7 @@ public final class OpenLoopLoad {
   private final Vertx vertx;
   private final RequestOptions sendSms;
   private final HttpClient client;
+  private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
 
   public OpenLoopLoad(Vertx vertx, int port, int connections) {
     this.vertx = vertx;
@@ -106,6 +107,7 @@ public final class OpenLoopLoad {
           .compose(response -> response.body().map(body -> response.statusCode())))
         .onComplete(ar -> {
           int status = ar.succeeded() ? ar.result() : -1;
+          if (status == 200) accepted.incrementAndGet();
           byStatus.merge(status, 1L, Long::sum);
           latency.recordValue(Math.max(1, (System.nanoTime() - intendedNanos) / 1000));
           if (++answered == total) {
@@ -114,6 +116,11 @@ public final class OpenLoopLoad {
           }
         });
     }
+  }
+
+  /** 200 answers so far, over every run of this generator (readable from any thread). */
+  public long acceptedSoFar() {
+    return accepted.get();
   }
 
   public void close() {
