@@ -69,12 +69,7 @@ public final class SqlQueries {
 
   /** Claims the messages of a Kafka batch that are still pending and not claimed by anyone else. */
   public static String claimMessages() {
-    // A record read from Kafka is published: the claim takes the message out of the outbox in the same row
-    // write, so the published-marker usually finds nothing left to write (one row version fewer per message).
-    return "UPDATE messages SET claimed_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1, updated_at = now(), "
-      + "published_at = coalesce(published_at, now()) "
-      + "WHERE message_id = ANY($1::uuid[]) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < now()) "
-      + "RETURNING message_id, attempts";
+    return "SELECT message_id, attempts FROM claim_messages($1::uuid[], $2::bigint)";
   }
 
   /** Claims pending messages of one lane whose claim ran out: a retry that is due, or a send a dead worker left. */
