@@ -49,6 +49,9 @@ public final class InvariantCheck {
     new Check("failed or rejected message without its refund",
       "SELECT m.message_id::text, m.status FROM messages m WHERE m.status IN ('failed', 'rejected')"
         + " AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.message_id = m.message_id AND l.kind = 'refund' AND l.amount = m.cost)"),
+    new Check("message or ledger entry of a user without a wallet",
+      "SELECT 'message ' || m.message_id::text FROM messages m WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = m.user_id)"
+        + " UNION ALL SELECT 'ledger entry ' || l.entry_id::text FROM ledger l WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = l.user_id)"),
     new Check("ledger entry for another user than its message's",
       "SELECT l.message_id::text FROM ledger l JOIN messages m ON m.message_id = l.message_id WHERE l.user_id <> m.user_id"));
 
