@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -77,12 +78,18 @@ final class Stages {
     print(report, "kafka_produce_per_s", kafka[0], "Kafka produce of " + records + " ~300-byte records (acks=all, linger 5 ms)");
     print(report, "kafka_consume_per_s", kafka[1], "Kafka consume of the same records");
 
-    WebClient provider = WebClient.create(env.client, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(256));
-    String url = env.config.string("provider", "url") + "/v1/messages";
-    JsonObject body = new JsonObject().put("to", "+14155550100").put("text", "stage test");
-    double providerRate = closedLoop(env, 256, seconds, () ->
-      provider.postAbs(url).putHeader("Idempotency-Key", UUID.randomUUID().toString()).sendJsonObject(body));
-    print(report, "provider_sim_per_s", providerRate, "provider simulator, 256 in flight (latency "
+    // The bulk endpoint, as the worker uses it: batches of provider.batch_size messages, 8 requests in flight.
+    int perRequest = env.config.integer("provider", "batch_size");
+    WebClient provider = WebClient.create(env.client, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(8));
+    String url = env.config.string("provider", "url") + "/v1/messages/batch";
+    double providerRequests = closedLoop(env, 8, seconds, () -> {
+      JsonArray batch = new JsonArray();
+      for (int i = 0; i < perRequest; i++) {
+        batch.add(new JsonObject().put("idempotency_key", UUID.randomUUID().toString()).put("to", "+14155550100").put("text", "stage test"));
+      }
+      return provider.postAbs(url).sendJsonObject(new JsonObject().put("messages", batch));
+    });
+    print(report, "provider_sim_per_s", providerRequests * perRequest, "provider simulator, batches of " + perRequest + ", 8 in flight (latency "
       + env.config.number("provider_sim", "latency_ms") + " ms, cap " + env.config.number("provider_sim", "max_per_second") + "/s)");
 
     // No message goes through the whole pipeline here: lost and duplicate sends do not apply.
