@@ -83,11 +83,11 @@ final class Stages {
     WebClient provider = WebClient.create(env.client, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(8));
     String url = env.config.string("provider", "url") + "/v1/messages/batch";
     double providerRequests = closedLoop(env, 8, seconds, () -> {
-      JsonArray batch = new JsonArray();
+      JsonArray messages = new JsonArray();
       for (int i = 0; i < perRequest; i++) {
-        batch.add(new JsonObject().put("idempotency_key", UUID.randomUUID().toString()).put("to", "+14155550100").put("text", "stage test"));
+        messages.add(new JsonObject().put("idempotency_key", UUID.randomUUID().toString()).put("to", "+14155550100").put("text", "stage test"));
       }
-      return provider.postAbs(url).sendJsonObject(new JsonObject().put("messages", batch));
+      return provider.postAbs(url).sendJsonObject(new JsonObject().put("messages", messages));
     });
     print(report, "provider_sim_per_s", providerRequests * perRequest, "provider simulator, batches of " + perRequest + ", 8 in flight (latency "
       + env.config.number("provider_sim", "latency_ms") + " ms, cap " + env.config.number("provider_sim", "max_per_second") + "/s)");
