@@ -35,19 +35,23 @@ final class AcceptRate {
     List<JsonObject> users = env.createUsers(userCount, 1_000_000_000_000L / userCount);
     TrafficMix mix = new TrafficMix(users);
     OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.httpPort(), connections);
-    int[] sent = {0};
+    long[] sent = {0};
 
     // Warm-up, not measured: JIT compilation, connection pools, the API-key cache of every user.
     double warmup = args.decimal("warmup", 20);
     if (warmup > 0) {
       System.out.printf("%s: warming up for %.0f s...%n", scenario, warmup);
-      load.run(Math.min(startRate, 400), warmup, i -> mix.request(sent[0]++)).await();
+      long base = sent[0];
+      load.run(Math.min(startRate, 400), warmup, i -> mix.request((int) (base + i))).await();
+      sent[0] += (long) (Math.min(startRate, 400) * warmup);
     }
     JsonArray steps = new JsonArray();
     double best = 0;
     OpenLoopLoad.Result atDesignRate = null;
     for (double rate = startRate; rate <= maxRate; rate = next(rate)) {
-      OpenLoopLoad.Result r = load.run(rate, stepSeconds, i -> mix.request(sent[0]++)).await();
+      long base = sent[0];
+      OpenLoopLoad.Result r = load.run(rate, stepSeconds, i -> mix.request((int) (base + i))).await();
+      sent[0] += r.offered();
       double p99 = r.latencyMicros().getValueAtPercentile(99) / 1000.0;
       long ok = r.count(200);
       boolean held = p99 <= P99_LIMIT_MS && ok == r.offered();

@@ -14,6 +14,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
@@ -56,14 +58,42 @@ public final class OpenLoopLoad {
       new PoolOptions().setHttp1MaxSize(connections));
   }
 
-  /** Sends {@code rate × seconds} requests of {@code next} to POST /send-sms; completes when all answered. */
+  /**
+   * Sends {@code rate × seconds} requests of {@code next} to POST /send-sms; completes when all answered.
+   * {@code next} gets every index from 0 once, from {@link #LANES} event loops at the same time: one event loop
+   * alone topped out near 3,000 requests/s and then measured its own lag instead of the gateway's.
+   */
   public Future<Result> run(double rate, double seconds, IntFunction<Request> next) {
-    if ((long) (rate * seconds) <= 0) return Future.failedFuture("nothing to send: rate × duration < 1");
-    Promise<Result> done = Promise.promise();
-    Context context = vertx.getOrCreateContext();
-    context.runOnContext(v -> new Run(rate, (long) (rate * seconds), next, done).start());
-    return done.future();
+    long total = (long) (rate * seconds);
+    if (total <= 0) return Future.failedFuture("nothing to send: rate × duration < 1");
+    List<Future<Result>> lanes = new ArrayList<>();
+    for (int lane = 0; lane < LANES; lane++) {
+      long laneTotal = total / LANES + (lane < total % LANES ? 1 : 0);
+      if (laneTotal == 0) continue;
+      int first = lane;
+      Promise<Result> done = Promise.promise();
+      Context context = vertx.getOrCreateContext();  // from a non-Vert.x thread: a new context, the next event loop
+      context.runOnContext(v -> new Run(rate * laneTotal / total, laneTotal, j -> next.apply((int) (first + (long) j * LANES)), done).start());
+      lanes.add(done.future());
+    }
+    return Future.all(lanes).map(all -> {
+      Histogram latency = new Histogram(60_000_000L, 3);
+      Map<Integer, Long> byStatus = new TreeMap<>();
+      long offered = 0;
+      long answered = 0;
+      double longest = 0;
+      for (Result r : all.<Result>list()) {
+        latency.add(r.latencyMicros());
+        r.byStatus().forEach((status, count) -> byStatus.merge(status, count, Long::sum));
+        offered += r.offered();
+        answered += r.answered();
+        longest = Math.max(longest, r.seconds());
+      }
+      return new Result(offered, answered, byStatus, latency, longest);
+    });
   }
+
+  private static final int LANES = 2;
 
   private final class Run {
     final double rate;
