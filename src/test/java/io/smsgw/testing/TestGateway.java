@@ -54,6 +54,11 @@ public final class TestGateway implements AutoCloseable {
       "SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers(),
       "SMSGW_HTTP_PORT", String.valueOf(FreePorts.next()),
       "SMSGW_ADMIN_TOKEN", ADMIN_TOKEN));
+    if (!overrides.containsKey("SMSGW_REDIS_URL")) env.put("SMSGW_REDIS_URL", TestServices.redis().url());
+    // Pods on one database share settlement offsets and Redis keys; pods on another database never see them.
+    String perDatabase = Integer.toHexString(pgUrl.hashCode());
+    env.put("SMSGW_SETTLEMENT_GROUP_ID", "settlement-" + perDatabase);
+    env.put("SMSGW_REDIS_KEY_PREFIX", "smsgw-" + perDatabase);
     env.putAll(overrides);
     GatewayConfig config = DevEnvironment.withLocalSimulator(GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env));
     return new TestGateway(config, Pod.start(config, roles));
