@@ -62,6 +62,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     stop();
   }
 
+  /** FLUSHALL, as an operator or a failover to an empty replica would do it. */
+  public void flushAll() throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.getOutputStream().write("FLUSHALL\r\n".getBytes());
+      byte[] reply = new byte[5];
+      if (socket.getInputStream().read(reply) <= 0 || !new String(reply).startsWith("+OK")) throw new IOException("FLUSHALL failed");
+    }
+  }
+
   private boolean answers() {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 200);

@@ -12,9 +12,13 @@ public final class RedisClients {
   }
 
   public static Redis create(Vertx vertx, GatewayConfig config) {
+    return create(vertx, config, config.integer("redis", "pool_size"));
+  }
+
+  public static Redis create(Vertx vertx, GatewayConfig config, int poolSize) {
     RedisOptions options = new RedisOptions()
       .setConnectionString(config.string("redis", "url"))
-      .setMaxPoolSize(config.integer("redis", "pool_size"))
+      .setMaxPoolSize(poolSize)
       .setMaxPoolWaiting(config.integer("redis", "pool_waiting"))
       .setMaxWaitingHandlers(config.integer("redis", "pool_waiting"));
     options.getNetClientOptions().setConnectTimeout(config.integer("redis", "timeout_ms"));

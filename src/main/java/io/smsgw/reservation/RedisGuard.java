@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.apache.kafka.common.TopicPartition;
@@ -15,6 +16,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
@@ -54,6 +56,9 @@ final class RedisGuard {
   /** Charges were made in PostgreSQL without the cache knowing: the current epoch's cache is stale. */
   private boolean stale;
   private boolean closed;
+  private boolean confirming;
+  private final Redis probe;
+  private final long probeTimeoutMs;
   private long generation;  // bumps on every transition, so a stale async step can tell it lost the race
 
   RedisGuard(Vertx vertx, GatewayConfig config, ReservationScripts scripts, RedisKeys keys, IntSupplier inFlightProduces) {
@@ -64,6 +69,8 @@ final class RedisGuard {
     this.inFlightProduces = inFlightProduces;
     this.graceMs = config.number("redis", "drain_grace_ms");
     this.probeMs = config.number("redis", "probe_interval_ms");
+    this.probeTimeoutMs = Math.max(1000, config.number("redis", "timeout_ms"));
+    this.probe = RedisClients.create(vertx, config, 1);
   }
 
   State state() {
@@ -83,9 +90,22 @@ final class RedisGuard {
     stale = true;
   }
 
-  /** A Redis command failed or timed out on the request path: stop reserving, drain, then fall back to sync. */
+  /**
+   * A Redis command failed or timed out on the request path. A burst can queue commands past their timeout
+   * while Redis is fine, so a PING on a connection of its own decides: no answer, and the pod stops reserving,
+   * drains, then falls back to sync.
+   */
   void onRedisFailure(Throwable failure) {
-    if (state == State.ACTIVE) fallBack(failure);
+    if (state != State.ACTIVE || confirming) return;
+    confirming = true;
+    long gen = generation;
+    probe.send(Request.cmd(Command.PING)).timeout(probeTimeoutMs, TimeUnit.MILLISECONDS).onComplete(pong -> {
+      confirming = false;
+      LOG.debug("a Redis command failed ({}) but Redis answers: staying on reservations", failure.toString());
+    }, down -> {
+      confirming = false;
+      if (gen == generation && state == State.ACTIVE) fallBack(failure);
+    });
   }
 
   private void fallBack(Throwable failure) {
@@ -97,7 +117,7 @@ final class RedisGuard {
       enter(State.SYNC);
       stale = true;
       LOG.warn("Redis unreachable: sync fallback (PostgreSQL decides every charge) until it answers again");
-      probe(gen);
+      probe(generation);
     });
   }
 
@@ -116,7 +136,7 @@ final class RedisGuard {
 
   private void probe(long gen) {
     if (closed || gen != generation) return;
-    scripts.send(Request.cmd(Command.PING)).onComplete(pong -> {
+    probe.send(Request.cmd(Command.PING)).timeout(probeTimeoutMs, TimeUnit.MILLISECONDS).onComplete(pong -> {
       if (closed || gen != generation) return;
       LOG.info("Redis answers again: rebuilding the wallet cache (503 for async charges meanwhile)");
       enter(State.REBUILDING);
@@ -225,6 +245,7 @@ final class RedisGuard {
 
   void close() {
     closed = true;
+    probe.close();
     vertx.executeBlocking(() -> {
       progress.close();
       return null;

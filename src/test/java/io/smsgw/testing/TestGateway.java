@@ -61,7 +61,26 @@ public final class TestGateway implements AutoCloseable {
     env.put("SMSGW_REDIS_KEY_PREFIX", "smsgw-" + perDatabase);
     env.putAll(overrides);
     GatewayConfig config = DevEnvironment.withLocalSimulator(GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env));
-    return new TestGateway(config, Pod.start(config, roles));
+    TestGateway gateway = new TestGateway(config, Pod.start(config, roles));
+    if (roles.contains(Role.GATEWAY)) gateway.awaitReady(Duration.ofSeconds(60));
+    return gateway;
+  }
+
+  /** A value from /metrics (Prometheus text), by its full name with labels; 0 when absent. */
+  public double metric(String nameWithLabels) {
+    for (String line : get("/metrics", null).body().split("\n")) {
+      if (line.startsWith(nameWithLabels + " ")) return Double.parseDouble(line.substring(nameWithLabels.length() + 1).trim());
+    }
+    return 0;
+  }
+
+  /** Until /health/ready answers 200 (in async mode: the Redis wallet cache is active or in sync fallback). */
+  public void awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (get("/health/ready", null).status() != 200) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("gateway not ready: " + get("/health/ready", null).body());
+      Thread.sleep(100);
+    }
   }
 
   /** The provider simulator's counters: received, delivered, repeated_requests, ... */
