@@ -177,12 +177,8 @@ final class RedisGuard {
       }
       LOG.info("rebuilding the Redis wallet cache: draining settlement first ({})", expected.isEmpty() ? "epoch missing" : "stale epoch " + expected);
       drain(gen).compose(v -> activate(draining)).onComplete(activated -> {
-        if (gen != generation || closed) return;
-        if (activated.succeeded() && activated.result()) {
-          LOG.info("Redis reservations active, new epoch {}", epoch);
-        } else {
-          recover();
-        }
+        if (closed || (activated.succeeded() && activated.result())) return;  // activate() moved the generation on
+        if (gen == generation) recover();
       });
     }, failure -> {
       if (gen != generation || closed) return;
@@ -197,6 +193,7 @@ final class RedisGuard {
       epoch = next;
       stale = false;
       enter(State.ACTIVE);
+      LOG.info("Redis reservations active, new epoch {}", epoch);
       return true;
     });
   }
