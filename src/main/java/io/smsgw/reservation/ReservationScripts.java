@@ -34,8 +34,8 @@ public final class ReservationScripts {
     if not avail then return {'MISS'} end
     local cost = tonumber(ARGV[2])
     if tonumber(avail) < cost then return {'LOW', avail} end
-    redis.call('DECRBY', KEYS[3], cost)
-    redis.call('HINCRBY', KEYS[4], 'unsettled', cost)
+    redis.call('DECRBY', KEYS[3], ARGV[2])
+    redis.call('HINCRBY', KEYS[4], 'unsettled', ARGV[2])
     redis.call('HINCRBY', KEYS[4], 'seq', 1)
     redis.call('EXPIRE', KEYS[4], ARGV[5])
     redis.call('SET', KEYS[2], 'R ' .. ARGV[3], 'EX', ARGV[4])
@@ -50,15 +50,16 @@ public final class ReservationScripts {
     """);
 
   /**
-   * KEYS: epoch, avail, wallet. ARGV: epoch, PostgreSQL balance, unsettled read before it, seq read with it,
-   * cache ttl s. First seeder wins; a reservation since the read (seq moved) makes the read stale: RACE.
+   * KEYS: epoch, avail, wallet. ARGV: epoch, available (PostgreSQL balance - unsettled read before it; computed
+   * in Java, as Lua numbers are doubles), seq read with unsettled, cache ttl s. First seeder wins; a reservation
+   * since the read (seq moved) makes the read stale: RACE.
    */
   static final Script SEED = new Script("""
     if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'EPOCH' end
     if redis.call('EXISTS', KEYS[2]) == 1 then return 'EXISTS' end
     local seq = redis.call('HGET', KEYS[3], 'seq') or '0'
-    if seq ~= ARGV[4] then return 'RACE' end
-    redis.call('SET', KEYS[2], tonumber(ARGV[2]) - tonumber(ARGV[3]), 'EX', ARGV[5])
+    if seq ~= ARGV[3] then return 'RACE' end
+    redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
     return 'OK'
     """);
 
@@ -71,7 +72,7 @@ public final class ReservationScripts {
     if ARGV[2] == '1' then redis.call('DEL', KEYS[3]) end
     if not m or string.sub(m, 1, 1) ~= 'R' then return 0 end
     redis.call('SET', KEYS[1], 'S' .. string.sub(m, 2), 'KEEPTTL')
-    if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'unsettled', -tonumber(ARGV[1])) end
+    if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'unsettled', '-' .. ARGV[1]) end
     return 1
     """);
 

@@ -160,14 +160,14 @@ public class ReservationVerticle extends VerticleBase {
     Future<Void> seed = scripts.run(ReservationScripts.READ_WALLET, List.of(keys.epoch(), keys.wallet(user, epoch)), epoch)
       .compose(wallet -> {
         if (!"OK".equals(wallet.get(0).toString())) return Future.succeededFuture();  // epoch moved: the retry says so
-        String unsettled = wallet.get(1).toString();
+        long unsettled = Long.parseLong(wallet.get(1).toString());
         String seq = wallet.get(2).toString();
         return pool.preparedQuery(SqlQueries.balance()).execute(Tuple.of(user))
           .recover(e -> Future.failedFuture(new PostgresUnavailable(e))).compose(rows -> {
           long balance = rows.size() == 0 ? 0 : rows.iterator().next().getLong("balance");
           return scripts.run(ReservationScripts.SEED,
             List.of(keys.epoch(), keys.available(user, epoch), keys.wallet(user, epoch)),
-            epoch, balance, unsettled, seq, cacheTtlS).<Void>mapEmpty();
+            epoch, balance - unsettled, seq, cacheTtlS).<Void>mapEmpty();
         });
       });
     seeding.put(user, seed);
