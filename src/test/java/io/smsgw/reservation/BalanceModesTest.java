@@ -71,6 +71,10 @@ class BalanceModesTest {
       assertThat(Db.count(gateway.pgUrl(), "SELECT coalesce(sum(amount), 0) FROM ledger WHERE kind = 'charge' AND user_id = '" + uid + "'"))
         .isEqualTo(10_000);
 
+      // Settled messages reach their lane and the worker: all 100 end sent.
+      Eventually.await("the 100 to be sent", Duration.ofSeconds(60),
+        () -> Db.count(gateway.pgUrl(), "SELECT count(*) FROM messages WHERE status = 'sent' AND user_id = '" + uid + "'") == 100);
+
       // The same message_id 50 times at once: one accepted and charged, 49 duplicates.
       JsonObject rich = gateway.createUser(100_000);
       JsonObject sms = TestGateway.sms(rich, "+14155550100", "the same one");
