@@ -77,7 +77,7 @@ public class ReservationVerticle extends VerticleBase {
       guard = new RedisGuard(vertx, config, scripts, keys, () -> inFlightProduces);
       guard.start();
     } else {
-      unreserved = new UnreservedBalances(vertx, pool, config.number("balance", "unreserved_cache_ms"));
+      unreserved = new UnreservedBalances(pool, config.number("balance", "unreserved_cache_ms"));
     }
     var bus = vertx.eventBus();
     return Future.all(
@@ -123,9 +123,14 @@ public class ReservationVerticle extends VerticleBase {
               request.fail(503, "wallet cache could not be seeded");
               return;
             }
-            seed(m.userId(), epoch).onComplete(
-              seeded -> reserve(request, m, mode, epoch, attempt + 1),
-              failure -> fail(request, failure));
+            seed(m.userId(), epoch).onComplete(seeded -> {
+              // The guard may have left this epoch meanwhile; a drain only waits for reservations begun before it.
+              if (guard.state() == RedisGuard.State.ACTIVE && epoch.equals(guard.epoch())) {
+                reserve(request, m, mode, epoch, attempt + 1);
+              } else {
+                request.fail(503, "wallet cache is being rebuilt");
+              }
+            }, failure -> fail(request, failure));
           }
           case "EPOCH" -> {
             guard.onEpochMoved();

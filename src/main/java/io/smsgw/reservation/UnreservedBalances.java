@@ -2,7 +2,6 @@ package io.smsgw.reservation;
 
 import io.smsgw.storage.SqlQueries;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
@@ -26,7 +25,7 @@ final class UnreservedBalances {
   private final Map<UUID, View> views = new HashMap<>();
   private final Map<UUID, Future<View>> reading = new HashMap<>();
 
-  UnreservedBalances(Vertx vertx, Pool pool, long maxAgeMs) {
+  UnreservedBalances(Pool pool, long maxAgeMs) {
     this.pool = pool;
     this.maxAgeMs = maxAgeMs;
   }
