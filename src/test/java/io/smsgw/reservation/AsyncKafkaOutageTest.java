@@ -28,6 +28,8 @@ class AsyncKafkaOutageTest {
       JsonObject user = gateway.createUser(15 * 100);  // pays for 15 of the 20
       String uid = user.getString("user_id");
       assertThat(gateway.sendSms(user, TestGateway.sms(user, "+14155550100", "before")).status()).isEqualTo(200);
+      Eventually.await("the first message settled", Duration.ofSeconds(30),
+        () -> Db.count(pg, "SELECT count(*) FROM messages WHERE user_id = '" + uid + "'") == 1);
 
       TestServices.kafka().stop();
       List<JsonObject> during = IntStream.range(0, 20).mapToObj(i -> TestGateway.sms(user, "+14155550100", "during " + i)).toList();
