@@ -24,8 +24,9 @@ public final class TestGateway implements AutoCloseable {
 
   public final GatewayConfig config;
   private final Pod pod;
+  // 1,000 connections opened at once on a CPU-starved machine (shared CI) can take more than a few seconds.
   private final HttpClient http = HttpClient.newBuilder()
-    .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
 
   private TestGateway(GatewayConfig config, Pod pod) {
     this.config = config;
