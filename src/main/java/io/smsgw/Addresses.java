@@ -8,6 +8,15 @@ public final class Addresses {
 
   /** {@code SmsMessage} → {@code {"outcome", "status"?}}: insert, debit and ledger in one transaction. */
   public static final String WALLET_CHARGE = "wallet.charge";
+  /**
+   * {@code SmsMessage} → the same answer as {@link #WALLET_CHARGE}, or {@code RESERVED}: async balance mode (and a
+   * sync lane beside it), guarded by the Redis reservation; see io.smsgw.reservation.
+   */
+  public static final String WALLET_RESERVE = "wallet.reserve";
+  /** {@code {"user_id"}}, fire and forget: PostgreSQL's balance changed (top-up); drop the cached one. */
+  public static final String WALLET_CACHE_INVALIDATE = "wallet.cache.invalidate";
+  /** {@code {}} → {@code {"redis": "active|draining|sync|rebuilding"}} */
+  public static final String RESERVATION_HEALTH = "reservation.health";
   public static final String WALLET_BALANCE = "wallet.balance";
   public static final String WALLET_TOPUP = "wallet.topup";
   public static final String ACCOUNT_CREATE = "account.create";

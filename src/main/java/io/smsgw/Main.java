@@ -80,6 +80,8 @@ public final class Main {
       "  provider      " + config.string("provider", "url") + (dev.runsSimulator(fromFile) ? "  (simulator; stats at /v1/stats)" : ""),
       "  PostgreSQL    " + config.pgUrl(),
       "  Kafka         " + config.kafkaBootstrap(),
+      "  Redis         " + config.string("redis", "url"),
+      "  balance       " + io.smsgw.reservation.BalanceModes.from(config),
       "  Ctrl-C stops everything.",
       "")));
     awaitShutdown(() -> {

@@ -6,6 +6,9 @@ import io.smsgw.http.HttpVerticle;
 import io.smsgw.messaging.KafkaProducerVerticle;
 import io.smsgw.messaging.Topics;
 import io.smsgw.provider.simulator.ProviderSimulatorState;
+import io.smsgw.reservation.BalanceModes;
+import io.smsgw.reservation.ReservationVerticle;
+import io.smsgw.reservation.SettlementVerticle;
 import io.smsgw.provider.simulator.ProviderSimulatorVerticle;
 import io.smsgw.sending.SenderVerticle;
 import io.smsgw.sms.Priority;
@@ -56,6 +59,12 @@ public final class Pod {
     if (roles.equals(java.util.EnumSet.of(Role.PROVIDER_SIM))) return startSimulatorOnly(config);
     if (config.pgUrl().isEmpty()) throw new IllegalStateException("pg.url is not set (SMSGW_PG_URL)");
     if (config.kafkaBootstrap().isEmpty()) throw new IllegalStateException("kafka.bootstrap is not set (SMSGW_KAFKA_BOOTSTRAP)");
+    BalanceModes modes = BalanceModes.from(config);
+    if (roles.contains(Role.GATEWAY) && modes.usesRedis() && config.string("redis", "url").isEmpty()) {
+      // Never an unguarded async mode: without Redis, async with reservation refuses to start.
+      throw new IllegalStateException("balance mode (" + modes + ") needs Redis: set redis.url (SMSGW_REDIS_URL), "
+        + "or SMSGW_BALANCE_MODE=sync, or SMSGW_RESERVATION=off");
+    }
     Migrations.migrate(config.pgUrl());
     Topics.ensureCreated(config);
 
@@ -75,7 +84,8 @@ public final class Pod {
       vertx.close().await();
       throw e;
     }
-    LOG.info("pod started: roles {}{}", roles, roles.contains(Role.GATEWAY) ? ", http port " + config.httpPort() : "");
+    LOG.info("pod started: roles {}{}", roles, roles.contains(Role.GATEWAY)
+      ? ", http port " + config.httpPort() + ", balance " + BalanceModes.from(config) : "");
     return this;
   }
 
@@ -104,7 +114,10 @@ public final class Pod {
         .compose(v -> deploy(WalletVerticle::new, config, "wallet"))
         .compose(v -> deploy(MessageStatusVerticle::new, config, "message_status"))
         .compose(v -> deploy(KafkaProducerVerticle::new, config, "kafka_producer"))
-        .compose(v -> deploy(HttpVerticle::new, config, "http"));
+        // Always, even in sync mode: records accepted before a switch from async must still be settled.
+        .compose(v -> deploy(SettlementVerticle::new, config, "settlement"));
+      if (BalanceModes.from(config).anyAsync()) chain = chain.compose(v -> deploy(ReservationVerticle::new, config, "reservation"));
+      chain = chain.compose(v -> deploy(HttpVerticle::new, config, "http"));
     }
     if (roles.contains(Role.PROVIDER_SIM)) {
       ProviderSimulatorState state = new ProviderSimulatorState();  // shared by the instances: one simulated provider

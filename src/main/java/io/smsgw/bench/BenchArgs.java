@@ -15,6 +15,10 @@ final class BenchArgs {
     }
   }
 
+  String string(String name, String fallback) {
+    return values.getOrDefault(name, fallback);
+  }
+
   int integer(String name, int fallback) {
     return values.containsKey(name) ? Integer.parseInt(values.get(name)) : fallback;
   }

@@ -126,6 +126,31 @@ final class BenchEnvironment implements AutoCloseable {
     }
   }
 
+  /**
+   * Async mode: waits until settlement stops adding rows (1 s without change), then the settlement figures: lag
+   * from the 200 to the PostgreSQL charge (p50/p99/max over all async messages) and what PostgreSQL rejected.
+   * The same lag is live on /metrics as smsgw_settlement_lag_seconds.
+   */
+  JsonObject awaitSettlement() throws InterruptedException {
+    long last = -1;
+    long now = count("SELECT count(*) FROM messages");
+    while (now != last) {
+      Thread.sleep(1000);
+      last = now;
+      now = count("SELECT count(*) FROM messages");
+    }
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(io.smsgw.storage.SqlQueries.settlementLag().replace("$1::float8", "1e9"))) {
+      rs.next();
+      JsonObject lag = new JsonObject().put("settled", rs.getLong(1)).put("lag_p50_ms", rs.getDouble(2))
+        .put("lag_p99_ms", rs.getDouble(3)).put("lag_max_ms", rs.getDouble(4));
+      return lag.put("rejected_at_settlement", count("SELECT count(*) FROM messages WHERE rejected_at_settlement"))
+        .put("rejected_amount", count("SELECT coalesce(sum(cost), 0) FROM messages WHERE rejected_at_settlement"));
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   boolean invariantsOk() throws Exception {
     List<InvariantCheck.Violation> violations = InvariantCheck.run(config.pgUrl());
     violations.forEach(v -> System.out.println("VIOLATION " + v));

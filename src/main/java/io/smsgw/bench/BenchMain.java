@@ -3,7 +3,8 @@ package io.smsgw.bench;
 import io.smsgw.config.GatewayConfig;
 
 /**
- * {@code ./smsgw bench <scenario> [--duration s] [--rate n] ...}: runs one scenario against embedded services,
+ * {@code ./smsgw bench <scenario> [--duration s] [--rate n] [--balance-mode sync|async] [--reservation on|off]
+ * [--vip-mode sync|async] ...}: runs one scenario against embedded services,
  * writes {@code bench/results/<time>-<scenario>.json}, prints a summary, and exits non-zero when the run was
  * not clean (messages lost, sent twice, or invariants broken).
  */
@@ -15,6 +16,11 @@ public final class BenchMain {
   public static int run(String[] args, GatewayConfig config) throws Exception {
     String scenario = args.length > 1 ? args[1] : "";
     BenchArgs options = new BenchArgs(args, 2);
+    // The balance modes, as flags or as SMSGW_BALANCE_MODE / SMSGW_RESERVATION / SMSGW_BALANCE_VIP_MODE.
+    config = config.with("balance", "mode", options.string("balance-mode", config.string("balance", "mode")))
+      .with("balance", "reservation", options.string("reservation", config.string("balance", "reservation")))
+      .with("balance", "vip_mode", options.string("vip-mode", config.string("balance", "vip_mode")));
+    System.out.println("balance: " + io.smsgw.reservation.BalanceModes.from(config));
     try (BenchEnvironment env = new BenchEnvironment(config)) {
       boolean clean = switch (scenario) {
         case "accept" -> AcceptRate.run(env, options, scenario, 1_000);

@@ -9,6 +9,8 @@ final class Drain {
   }
 
   static void finish(BenchEnvironment env, BenchReport report, BenchArgs args) throws Exception {
+    report.put("balance", io.smsgw.reservation.BalanceModes.from(env.config).toString());
+    if (io.smsgw.reservation.BalanceModes.from(env.config).anyAsync()) report.put("settlement", env.awaitSettlement());
     double seconds = env.awaitZero("SELECT count(*) FROM messages WHERE status = 'pending'", args.decimal("drain-timeout", 600));
     long lost = env.count("SELECT count(*) FROM messages WHERE status = 'pending'");
     long sent = env.count("SELECT count(*) FROM messages WHERE status = 'sent'");

@@ -41,6 +41,9 @@ public final class GatewayConfig {
     }
     json.remove("_comment");
     applyEnv(json, "", env);
+    // The one override not of the SECTION_KEY form (the customer's name for it); it wins over SMSGW_BALANCE_RESERVATION.
+    String reservation = env.get("SMSGW_RESERVATION");
+    if (reservation != null && json.getJsonObject("balance") != null) json.getJsonObject("balance").put("reservation", reservation.trim());
     return new GatewayConfig(json);
   }
 

@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What {@code ./smsgw dev} starts besides the gateway: a real PostgreSQL and a real Kafka broker on free
- * ports, unless SMSGW_PG_URL / SMSGW_KAFKA_BOOTSTRAP point at existing ones. Closing stops what it started.
+ * What {@code ./smsgw dev} starts besides the gateway: a real PostgreSQL, a real Kafka broker and a real Redis on
+ * free ports, unless SMSGW_PG_URL / SMSGW_KAFKA_BOOTSTRAP / SMSGW_REDIS_URL point at existing ones. Closing stops
+ * what it started.
  */
 public final class DevEnvironment implements AutoCloseable {
 
@@ -47,6 +48,13 @@ public final class DevEnvironment implements AutoCloseable {
       EmbeddedKafka kafka = new EmbeddedKafka(root.resolve("kafka")).start();
       started.add(kafka);
       config = config.with("kafka", "bootstrap", kafka.bootstrapServers());
+    }
+    if (config.string("redis", "url").isEmpty()) {
+      // Always (it starts in milliseconds), so SMSGW_BALANCE_MODE=async works in dev and bench as is.
+      LOG.info("starting embedded Redis");
+      EmbeddedRedis redis = new EmbeddedRedis(root.resolve("redis")).start();
+      started.add(redis);
+      config = config.with("redis", "url", redis.url());
     }
     if (config.string("provider", "url").isEmpty()) {
       config = withLocalSimulator(config);

@@ -8,7 +8,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 
-/** Liveness (the process answers) and readiness (PostgreSQL and Kafka answer; the outbox backlog). */
+/**
+ * Liveness (the process answers) and readiness (PostgreSQL and Kafka answer; the outbox backlog; in async mode
+ * with reservation, not while the Redis wallet cache is draining or being rebuilt).
+ */
 final class HealthHandler {
 
   private final Vertx vertx;
@@ -28,14 +31,19 @@ final class HealthHandler {
       .map(rows -> rows.iterator().next().getLong(0));
     Future<String> kafka = vertx.eventBus().<JsonObject>request(Addresses.KAFKA_HEALTH, new JsonObject(), Requests.LOCAL)
       .map(reply -> reply.body().getString("kafka"));
-    Future.join(backlog, kafka).onComplete(done -> {
+    // No answer: this pod does not run the reservation (sync mode).
+    Future<String> redis = vertx.eventBus().<JsonObject>request(Addresses.RESERVATION_HEALTH, new JsonObject(), Requests.LOCAL)
+      .map(reply -> reply.body().getString("redis")).otherwise("unused");
+    Future.join(backlog, kafka, redis).onComplete(done -> {
       boolean pgUp = backlog.succeeded();
       boolean kafkaUp = kafka.succeeded() && "up".equals(kafka.result());
-      boolean ready = pgUp && kafkaUp;
+      String redisState = redis.result();
+      boolean ready = pgUp && kafkaUp && !"draining".equals(redisState) && !"rebuilding".equals(redisState);
       Requests.json(rc, ready ? 200 : 503, new JsonObject()
         .put("status", ready ? "ready" : "not_ready")
         .put("postgres", pgUp ? "up" : "down")
         .put("kafka", kafkaUp ? "up" : "down")
+        .put("redis", redisState)
         .put("outbox_backlog", pgUp ? backlog.result() : null));
     });
   }

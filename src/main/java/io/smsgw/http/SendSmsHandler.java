@@ -1,6 +1,7 @@
 package io.smsgw.http;
 
 import io.smsgw.Addresses;
+import io.smsgw.reservation.BalanceModes;
 import io.smsgw.sms.Priority;
 import io.smsgw.sms.Segments;
 import io.smsgw.sms.SmsMessage;
@@ -18,7 +19,8 @@ import java.util.UUID;
 /**
  * {@code POST /send-sms}: price the text, charge the wallet (message row + debit + ledger, one transaction),
  * hand the message to Kafka, answer 200. The 200 is given once PostgreSQL committed: the row is the outbox,
- * so the message is never lost even if the publish that follows fails.
+ * so the message is never lost even if the publish that follows fails. In async balance mode the 200 is given
+ * once the Redis reservation holds and Kafka acknowledged the message on sms.accepted (io.smsgw.reservation).
  */
 final class SendSmsHandler implements Handler<RoutingContext> {
 
@@ -26,10 +28,12 @@ final class SendSmsHandler implements Handler<RoutingContext> {
 
   private final Vertx vertx;
   private final Pricing pricing;
+  private final BalanceModes modes;
 
-  SendSmsHandler(Vertx vertx, Pricing pricing) {
+  SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes) {
     this.vertx = vertx;
     this.pricing = pricing;
+    this.modes = modes;
   }
 
   @Override
@@ -55,15 +59,18 @@ final class SendSmsHandler implements Handler<RoutingContext> {
       UUID.fromString(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
       segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis());
 
-    vertx.eventBus().<JsonObject>request(Addresses.WALLET_CHARGE, message, MESSAGE).onComplete(
+    // sync: PostgreSQL decides now. async (or a sync lane beside an async one with reservation): see io.smsgw.reservation.
+    boolean sync = modes.of(priority) == BalanceModes.Mode.SYNC && !modes.usesRedis();
+    vertx.eventBus().<JsonObject>request(sync ? Addresses.WALLET_CHARGE : Addresses.WALLET_RESERVE, message, MESSAGE).onComplete(
       reply -> answer(rc, message, ChargeOutcome.fromJson(reply.body())),
       failure -> ApiError.sendFailure(rc, failure));
   }
 
   private void answer(RoutingContext rc, SmsMessage message, ChargeOutcome outcome) {
     switch (outcome.kind()) {
-      case ACCEPTED -> {
-        vertx.eventBus().send(Addresses.KAFKA_PUBLISH, message, MESSAGE);
+      case ACCEPTED, RESERVED -> {
+        // RESERVED: durable on sms.accepted; settlement charges it and publishes it to its lane.
+        if (outcome.kind() == ChargeOutcome.Kind.ACCEPTED) vertx.eventBus().send(Addresses.KAFKA_PUBLISH, message, MESSAGE);
         Requests.json(rc, 200, new JsonObject()
           .put("status", "pending")
           .put("message_id", message.messageId().toString())

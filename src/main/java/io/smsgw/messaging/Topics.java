@@ -23,6 +23,11 @@ public final class Topics {
   public static final String NORMAL = "sms.normal";
   /** The express lane for OTP/VIP traffic: its own topic and its own consumers. */
   public static final String VIP = "sms.vip";
+  /**
+   * Async balance mode: a message accepted on a Redis reservation (or unreserved), durable here before the 200;
+   * the settlement consumer charges it in PostgreSQL and then publishes it to its lane.
+   */
+  public static final String ACCEPTED = "sms.accepted";
   /** Records no worker could decode. */
   public static final String DEAD_LETTER = "sms.dlq";
 
@@ -38,7 +43,8 @@ public final class Topics {
     List<NewTopic> topics = List.of(
       new NewTopic(NORMAL, config.integer("kafka", "normal_partitions"), replication),
       new NewTopic(VIP, config.integer("kafka", "vip_partitions"), replication),
-      new NewTopic(DEAD_LETTER, 1, replication));
+      new NewTopic(DEAD_LETTER, 1, replication),
+      new NewTopic(ACCEPTED, config.integer("kafka", "accepted_partitions"), replication));
     Map<String, Object> adminConfig = Map.of(
       AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
       AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,

@@ -37,7 +37,12 @@ public final class InvariantCheck {
         + ") l ON l.user_id = w.user_id WHERE w.balance <> coalesce(l.net, 0)"),
     new Check("message without exactly its cost charged",
       "SELECT m.message_id::text, m.cost, l.amount FROM messages m LEFT JOIN ledger l"
-        + " ON l.message_id = m.message_id AND l.kind = 'charge' WHERE l.amount IS DISTINCT FROM m.cost"),
+        + " ON l.message_id = m.message_id AND l.kind = 'charge' WHERE l.amount IS DISTINCT FROM m.cost"
+        + " AND NOT m.rejected_at_settlement"),
+    // Async mode: a message PostgreSQL could not pay for at settlement is stored as rejected, uncharged.
+    new Check("message rejected at settlement but charged or refunded",
+      "SELECT m.message_id::text, l.kind FROM messages m JOIN ledger l ON l.message_id = m.message_id"
+        + " WHERE m.rejected_at_settlement"),
     new Check("charge or refund without a message",
       "SELECT l.message_id::text, l.kind FROM ledger l WHERE l.message_id IS NOT NULL"
         + " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.message_id = l.message_id)"),
@@ -47,7 +52,7 @@ public final class InvariantCheck {
       "SELECT m.message_id::text, m.status FROM ledger l JOIN messages m ON m.message_id = l.message_id"
         + " WHERE l.kind = 'refund' AND m.status NOT IN ('failed', 'rejected')"),
     new Check("failed or rejected message without its refund",
-      "SELECT m.message_id::text, m.status FROM messages m WHERE m.status IN ('failed', 'rejected')"
+      "SELECT m.message_id::text, m.status FROM messages m WHERE m.status IN ('failed', 'rejected') AND NOT m.rejected_at_settlement"
         + " AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.message_id = m.message_id AND l.kind = 'refund' AND l.amount = m.cost)"),
     new Check("message or ledger entry of a user without a wallet",
       "SELECT 'message ' || m.message_id::text FROM messages m WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = m.user_id)"

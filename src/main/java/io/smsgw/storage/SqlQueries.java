@@ -12,6 +12,27 @@ public final class SqlQueries {
       + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[])";
   }
 
+  /** One settlement batch (async balance mode); see V7__settlement.sql. */
+  public static String settleMessages() {
+    return "SELECT o_message_id, o_outcome FROM settle_messages("
+      + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::bigint[])";
+  }
+
+  /** The owner and status of a message, for the answer to a duplicate message_id. */
+  public static String messageOwnerAndStatus() {
+    return "SELECT user_id, status FROM messages WHERE message_id = $1";
+  }
+
+  /**
+   * Settlement lag of async messages (time from the 200 to the PostgreSQL charge), in ms: count, p50, p99, max,
+   * over the messages accepted in the last $1 seconds.
+   */
+  public static String settlementLag() {
+    return "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY lag), percentile_cont(0.99) WITHIN GROUP (ORDER BY lag), max(lag) "
+      + "FROM (SELECT extract(epoch FROM settled_at - accepted_at) * 1000 AS lag FROM messages "
+      + "WHERE settled_at IS NOT NULL AND accepted_at > now() - make_interval(secs => $1::float8)) s";
+  }
+
   public static String balance() {
     return "SELECT balance FROM wallets WHERE user_id = $1";
   }

@@ -4,10 +4,14 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.UUID;
 
-/** What the accept transaction decided for one message. {@code existingStatus} only for a duplicate. */
+/**
+ * What the accept transaction decided for one message. {@code existingStatus} only for a duplicate.
+ * {@code RESERVED}: accepted in async mode; the message is durable on sms.accepted and settlement will charge and
+ * publish it (the HTTP side must not publish it itself).
+ */
 public record ChargeOutcome(Kind kind, String existingStatus, UUID existingOwner) {
 
-  public enum Kind { ACCEPTED, DUPLICATE, INSUFFICIENT_BALANCE }
+  public enum Kind { ACCEPTED, RESERVED, DUPLICATE, INSUFFICIENT_BALANCE }
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("outcome", kind.name());

@@ -62,6 +62,8 @@ public class WalletVerticle extends VerticleBase {
       if (rows.size() == 0) {
         request.fail(404, "no wallet for user " + userId);
       } else {
+        // PostgreSQL first; then the async mode's cache of this wallet is dropped and re-seeded (no-op in sync mode).
+        vertx.eventBus().send(Addresses.WALLET_CACHE_INVALIDATE, new JsonObject().put("user_id", userId.toString()));
         request.reply(new JsonObject().put("user_id", userId.toString()).put("balance", rows.iterator().next().getLong("balance")));
       }
     }, failure -> Replies.unavailable(request, failure));

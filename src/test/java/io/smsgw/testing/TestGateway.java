@@ -24,8 +24,9 @@ public final class TestGateway implements AutoCloseable {
 
   public final GatewayConfig config;
   private final Pod pod;
+  // 1,000 connections opened at once on a CPU-starved machine (shared CI) can take more than a few seconds.
   private final HttpClient http = HttpClient.newBuilder()
-    .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
 
   private TestGateway(GatewayConfig config, Pod pod) {
     this.config = config;
@@ -54,9 +55,33 @@ public final class TestGateway implements AutoCloseable {
       "SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers(),
       "SMSGW_HTTP_PORT", String.valueOf(FreePorts.next()),
       "SMSGW_ADMIN_TOKEN", ADMIN_TOKEN));
+    if (!overrides.containsKey("SMSGW_REDIS_URL")) env.put("SMSGW_REDIS_URL", TestServices.redis().url());
+    // Pods on one database share settlement offsets and Redis keys; pods on another database never see them.
+    String perDatabase = Integer.toHexString(pgUrl.hashCode());
+    env.put("SMSGW_SETTLEMENT_GROUP_ID", "settlement-" + perDatabase);
+    env.put("SMSGW_REDIS_KEY_PREFIX", "smsgw-" + perDatabase);
     env.putAll(overrides);
     GatewayConfig config = DevEnvironment.withLocalSimulator(GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env));
-    return new TestGateway(config, Pod.start(config, roles));
+    TestGateway gateway = new TestGateway(config, Pod.start(config, roles));
+    if (roles.contains(Role.GATEWAY)) gateway.awaitReady(Duration.ofSeconds(60));
+    return gateway;
+  }
+
+  /** A value from /metrics (Prometheus text), by its full name with labels; 0 when absent. */
+  public double metric(String nameWithLabels) {
+    for (String line : get("/metrics", null).body().split("\n")) {
+      if (line.startsWith(nameWithLabels + " ")) return Double.parseDouble(line.substring(nameWithLabels.length() + 1).trim());
+    }
+    return 0;
+  }
+
+  /** Until /health/ready answers 200 (in async mode: the Redis wallet cache is active or in sync fallback). */
+  public void awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (get("/health/ready", null).status() != 200) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("gateway not ready: " + get("/health/ready", null).body());
+      Thread.sleep(100);
+    }
   }
 
   /** The provider simulator's counters: received, delivered, repeated_requests, ... */

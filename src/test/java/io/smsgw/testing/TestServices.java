@@ -2,18 +2,20 @@ package io.smsgw.testing;
 
 import io.smsgw.dev.EmbeddedKafka;
 import io.smsgw.dev.EmbeddedPostgresServer;
+import io.smsgw.dev.EmbeddedRedis;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The real services every test talks to, started once per test JVM: PostgreSQL (embedded binaries) and the
- * Apache Kafka broker (child JVM), on free ports. Stopped when the JVM exits.
+ * The real services every test talks to, started once per test JVM: PostgreSQL (embedded binaries), the
+ * Apache Kafka broker (child JVM) and redis-server (embedded binary), on free ports. Stopped when the JVM exits.
  */
 public final class TestServices {
 
   private static EmbeddedPostgresServer postgres;
   private static EmbeddedKafka kafka;
+  private static EmbeddedRedis redis;
 
   private TestServices() {
   }
@@ -30,6 +32,18 @@ public final class TestServices {
       kafka = startOnce("the Kafka broker", () -> new EmbeddedKafka(root().resolve("kafka-" + ProcessHandle.current().pid())).start());
     }
     return kafka;
+  }
+
+  public static synchronized EmbeddedRedis redis() {
+    if (redis == null) {
+      redis = startOnce("Redis", () -> new EmbeddedRedis(root().resolve("redis-" + ProcessHandle.current().pid())).start());
+    }
+    return redis;
+  }
+
+  /** A Redis server of its own, for a test that stops or flushes it; the caller closes it. */
+  public static EmbeddedRedis privateRedis(String name) throws Exception {
+    return new EmbeddedRedis(root().resolve(name + "-" + System.nanoTime())).start();
   }
 
   private interface Starter<T extends AutoCloseable> {
