@@ -66,7 +66,7 @@ public final class SqlQueries {
 
   /** Kafka acknowledged these records: they leave the outbox. */
   public static String markPublished() {
-    return "UPDATE messages SET published_at = now() WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL";
+    return "SELECT mark_published($1::uuid[])";
   }
 
   /**
