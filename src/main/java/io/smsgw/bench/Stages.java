@@ -87,7 +87,9 @@ final class Stages {
       for (int i = 0; i < perRequest; i++) {
         messages.add(new JsonObject().put("idempotency_key", UUID.randomUUID().toString()).put("to", "+14155550100").put("text", "stage test"));
       }
-      return provider.postAbs(url).sendJsonObject(new JsonObject().put("messages", messages));
+      // Only an answered batch counts: above its cap the simulator says 429 (throttled), like a real provider.
+      return provider.postAbs(url).sendJsonObject(new JsonObject().put("messages", messages))
+        .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(r) : Future.failedFuture("HTTP " + r.statusCode()));
     });
     print(report, "provider_sim_per_s", providerRequests * perRequest, "provider simulator, batches of " + perRequest + ", 8 in flight (latency "
       + env.config.number("provider_sim", "latency_ms") + " ms, cap " + env.config.number("provider_sim", "max_per_second") + "/s)");
