@@ -16,7 +16,6 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -82,15 +81,7 @@ public class KafkaProducerVerticle extends VerticleBase {
   }
 
   private static Map<String, String> producerConfig(GatewayConfig config) {
-    Map<String, String> kafka = new HashMap<>();
-    kafka.put("bootstrap.servers", config.kafkaBootstrap());
-    kafka.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-    kafka.put("value.serializer", "io.vertx.kafka.client.serialization.BufferSerializer");
-    kafka.put("acks", "all");
-    kafka.put("enable.idempotence", "true");
-    kafka.put("linger.ms", String.valueOf(config.integer("kafka", "linger_ms")));
-    kafka.put("batch.size", String.valueOf(config.integer("kafka", "batch_size")));
-    kafka.put("compression.type", config.string("kafka", "compression"));
+    Map<String, String> kafka = DurableProducerConfig.base(config);
     int deliveryTimeout = config.integer("kafka", "delivery_timeout_ms");
     kafka.put("delivery.timeout.ms", String.valueOf(deliveryTimeout));
     kafka.put("request.timeout.ms", String.valueOf(Math.min(10000, deliveryTimeout / 2)));

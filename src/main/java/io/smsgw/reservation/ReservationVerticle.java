@@ -2,6 +2,7 @@ package io.smsgw.reservation;
 
 import io.smsgw.Addresses;
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.messaging.DurableProducerConfig;
 import io.smsgw.messaging.Topics;
 import io.smsgw.sms.SmsMessage;
 import io.smsgw.sms.SmsMessageCodec;
@@ -287,15 +288,7 @@ public class ReservationVerticle extends VerticleBase {
   }
 
   private static Map<String, String> producerConfig(GatewayConfig config, long produceTimeoutMs) {
-    Map<String, String> kafka = new HashMap<>();
-    kafka.put("bootstrap.servers", config.kafkaBootstrap());
-    kafka.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-    kafka.put("value.serializer", "io.vertx.kafka.client.serialization.BufferSerializer");
-    kafka.put("acks", "all");
-    kafka.put("enable.idempotence", "true");
-    kafka.put("linger.ms", String.valueOf(config.integer("kafka", "linger_ms")));
-    kafka.put("batch.size", String.valueOf(config.integer("kafka", "batch_size")));
-    kafka.put("compression.type", config.string("kafka", "compression"));
+    Map<String, String> kafka = DurableProducerConfig.base(config);
     // A record is written within this time or never: the drain after a Redis loss waits for exactly that.
     kafka.put("request.timeout.ms", String.valueOf(produceTimeoutMs / 2));
     kafka.put("delivery.timeout.ms", String.valueOf(produceTimeoutMs));
