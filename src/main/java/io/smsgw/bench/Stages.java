@@ -155,12 +155,36 @@ final class Stages {
     } catch (Exception e) {
       throw new IllegalStateException("could not create " + topic, e);
     }
-    long start = System.nanoTime();
+    java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+    long start;
     try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer())) {
-      for (long i = 0; i < records; i++) producer.send(new ProducerRecord<>(topic, "user-" + (i % 1000), value));
+      // A fresh topic's partitions may have no leader yet: producing into that stalled the stage for the
+      // producer's whole delivery timeout (120 s) in some runs. Start the clock once every partition has one.
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        var partitions = producer.partitionsFor(topic);
+        if (partitions.size() == 6 && partitions.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) break;
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      start = System.nanoTime();
+      for (long i = 0; i < records; i++) {
+        producer.send(new ProducerRecord<>(topic, "user-" + (i % 1000), value), (meta, error) -> {
+          if (error != null && failed.incrementAndGet() == 1) firstError.set(error.toString());
+        });
+      }
       producer.flush();
     }
     double produce = records / ((System.nanoTime() - start) / 1e9);
+    if (failed.get() > 0) {
+      System.out.printf("stage kafka: %,d of %,d records failed to produce (%s)%n", failed.get(), records, firstError.get());
+    }
+    records -= failed.get();
     Map<String, Object> consumerConfig = Map.of(
       ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
     long read = 0;
