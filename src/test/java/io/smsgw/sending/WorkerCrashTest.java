@@ -65,6 +65,10 @@ class WorkerCrashTest {
     pb.environment().put("SMSGW_SENDER_SESSION_TIMEOUT_MS", "6000");  // the broker's minimum
     pb.environment().put("SMSGW_SENDER_NORMAL_BACKOFF_BASE_MS", "100");
     pb.environment().put("SMSGW_SENDER_NORMAL_BACKOFF_MAX_MS", "500");
+    // Small polls and provider batches: with the bulk provider endpoint a full-speed worker sent all 5,000
+    // before the test could kill it; at ~1,000/s the kill lands mid-stream with many claims in flight.
+    pb.environment().put("SMSGW_SENDER_POLL_RECORDS", "20");
+    pb.environment().put("SMSGW_PROVIDER_BATCH_SIZE", "5");
     return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 
@@ -83,7 +87,6 @@ class WorkerCrashTest {
     Db.execute(gateway.pgUrl(), "DROP TABLE IF EXISTS test_run; CREATE TABLE test_run (user_id uuid PRIMARY KEY)");
     for (JsonObject u : users) Db.execute(gateway.pgUrl(), "INSERT INTO test_run VALUES ('" + u.getString("user_id") + "')");
 
-    Process worker = startWorker(log);
     Semaphore inFlight = new Semaphore(200);
     List<CompletableFuture<TestGateway.Response>> sends = new ArrayList<>();
     for (int i = 0; i < MESSAGES; i++) {
@@ -98,6 +101,7 @@ class WorkerCrashTest {
     CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
     assertThat(sends.stream().map(CompletableFuture::join).filter(r -> r.status() == 200).count()).isEqualTo(MESSAGES);
 
+    Process worker = startWorker(log);  // after the stream is accepted: it starts with 5,000 waiting
     await("the first worker to send 1,000", Duration.ofSeconds(60), () -> count("m.status = 'sent'") >= 1_000);
     worker.destroyForcibly();  // SIGKILL: no shutdown hook, no drain, claims and offsets left as they are
     assertThat(worker.waitFor(10, TimeUnit.SECONDS)).isTrue();
