@@ -2,6 +2,7 @@ package io.smsgw.reservation;
 
 import io.smsgw.Addresses;
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.messaging.ManualCommitConsumerConfig;
 import io.smsgw.sms.SmsMessage;
 import io.smsgw.sms.SmsMessageCodec;
 import io.smsgw.storage.Database;
@@ -22,7 +23,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -170,14 +170,8 @@ public class SettlementVerticle extends VerticleBase {
   }
 
   private static Map<String, String> consumerConfig(GatewayConfig config) {
-    Map<String, String> kafka = new HashMap<>();
-    kafka.put("bootstrap.servers", config.kafkaBootstrap());
-    kafka.put("group.id", config.string("settlement", "group_id"));
-    kafka.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-    kafka.put("value.deserializer", "io.vertx.kafka.client.serialization.BufferDeserializer");
-    kafka.put("enable.auto.commit", "false");
-    kafka.put("auto.offset.reset", "earliest");
-    kafka.put("max.poll.records", String.valueOf(config.integer("settlement", "max_batch")));
+    Map<String, String> kafka = ManualCommitConsumerConfig.base(config, config.string("settlement", "group_id"),
+      config.integer("settlement", "max_batch"));
     kafka.put("session.timeout.ms", "10000");
     kafka.put("heartbeat.interval.ms", "2500");
     return kafka;

@@ -1,6 +1,7 @@
 package io.smsgw.sending;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.messaging.ManualCommitConsumerConfig;
 import io.smsgw.provider.HttpSmsProvider;
 import io.smsgw.provider.SmsProvider;
 import io.smsgw.sms.Priority;
@@ -135,14 +136,8 @@ public class SenderVerticle extends VerticleBase {
   }
 
   private static Map<String, String> consumerConfig(GatewayConfig config) {
-    Map<String, String> kafka = new HashMap<>();
-    kafka.put("bootstrap.servers", config.kafkaBootstrap());
-    kafka.put("group.id", config.string("sender", "group_id"));
-    kafka.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-    kafka.put("value.deserializer", "io.vertx.kafka.client.serialization.BufferDeserializer");
-    kafka.put("enable.auto.commit", "false");
-    kafka.put("auto.offset.reset", "earliest");
-    kafka.put("max.poll.records", String.valueOf(config.integer("sender", "poll_records")));
+    Map<String, String> kafka = ManualCommitConsumerConfig.base(config, config.string("sender", "group_id"),
+      config.integer("sender", "poll_records"));
     // A dead worker keeps its partitions until the broker gives up on it: this bounds the failover pause.
     int sessionTimeout = config.integer("sender", "session_timeout_ms");
     kafka.put("session.timeout.ms", String.valueOf(sessionTimeout));
