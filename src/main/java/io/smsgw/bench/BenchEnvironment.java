@@ -74,7 +74,9 @@ final class BenchEnvironment implements AutoCloseable {
 
   /** CPU accounting for the processes of this run (this JVM, the broker, PostgreSQL). */
   MachineCpu cpu() {
-    return new MachineCpu(count("SELECT pg_backend_pid()"));
+    // The checkpointer, not this query's own backend: that one exits when the query's connection closes, and then
+    // the postmaster could not be found from it (some runs left PostgreSQL out of the figure that way).
+    return new MachineCpu(count("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"));
   }
 
   /** Starts PostgreSQL's statement statistics afresh (where the server has pg_stat_statements loaded). */

@@ -17,9 +17,9 @@ final class MachineCpu {
 
   private final ProcessHandle postmaster;
 
-  /** {@code postgresBackendPid}: any backend of the server (its parent is the postmaster). */
-  MachineCpu(long postgresBackendPid) {
-    this.postmaster = ProcessHandle.of(postgresBackendPid).flatMap(ProcessHandle::parent).orElse(null);
+  /** {@code postgresChildPid}: a long-lived child process of the server (its parent is the postmaster). */
+  MachineCpu(long postgresChildPid) {
+    this.postmaster = ProcessHandle.of(postgresChildPid).flatMap(ProcessHandle::parent).orElse(null);
   }
 
   /** Milliseconds of CPU (user + system, all cores) so far. */

@@ -104,7 +104,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static List<String> java(String mainClass, String... args) {
     List<String> command = new ArrayList<>(List.of(
       Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-XX:+UseSerialGC", "-Xms64m", "-Xmx384m", "-XX:MaxDirectMemorySize=128m",
+      // C1 only, like ./smsgw's own JVM: on two shared cores the C2 compiler took ~40% of the broker's CPU in a
+      // benchmark run (async-profiler); this broker only serves dev, tests and benchmarks.
+      "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms64m", "-Xmx384m", "-XX:MaxDirectMemorySize=128m",
       "-Dlogback.configurationFile=logback-kafka.xml",
       "-cp", System.getProperty("java.class.path"),
       mainClass));
