@@ -13,8 +13,16 @@ public final class BenchMain {
   private BenchMain() {
   }
 
+  private static final java.util.List<String> SCENARIOS = java.util.List.of("accept", "hot-wallet", "e2e", "vip-under-backlog", "stages");
+
   public static int run(String[] args, GatewayConfig config) throws Exception {
     String scenario = args.length > 1 ? args[1] : "";
+    if (!SCENARIOS.contains(scenario)) {
+      System.err.println("usage: ./smsgw bench <scenario> [--name value ...]; scenarios: " + String.join(", ", SCENARIOS)
+        + " (options: bench/README.md)");
+      return 2;
+    }
+    BenchReport.noteLoadBeforeStart();
     BenchArgs options = new BenchArgs(args, 2);
     // The balance modes, as flags or as SMSGW_BALANCE_MODE / SMSGW_RESERVATION / SMSGW_BALANCE_VIP_MODE.
     config = config.with("balance", "mode", options.string("balance-mode", config.string("balance", "mode")))
@@ -28,8 +36,7 @@ public final class BenchMain {
         case "e2e" -> EndToEnd.run(env, options);
         case "vip-under-backlog" -> VipUnderBacklog.run(env, options);
         case "stages" -> Stages.run(env, options);
-        default -> throw new IllegalArgumentException(
-          "unknown scenario '" + scenario + "' (accept, hot-wallet, e2e, vip-under-backlog, stages)");
+        default -> throw new IllegalStateException(scenario);
       };
       return clean ? 0 : 1;
     }

@@ -89,14 +89,35 @@ public final class BenchReport {
     }
   }
 
+  private static double loadBeforeStart = -1;
+
+  /** The machine's 1-minute load average before the run started its services (0 to ~0.3 on a quiet machine). */
+  static void noteLoadBeforeStart() {
+    loadBeforeStart = Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0;
+  }
+
   private static JsonObject machine() {
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return new JsonObject()
       .put("cores", Runtime.getRuntime().availableProcessors())
       .put("memory_gb", Math.round(os.getTotalMemorySize() / 1e9))
+      // Sessions run on different virtual machines of the same size: the CPU says whether two runs compare, and
+      // the load average before the run whether something else was using the cores.
+      .put("cpu", cpuModel())
+      .put("load_average_1m_before_start", loadBeforeStart)
       .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"))
       .put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"))
       .put("jvm_flags", new JsonArray(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+  }
+
+  private static String cpuModel() {
+    try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      var fields = lines.filter(l -> l.startsWith("model name") || l.startsWith("cpu MHz")).limit(2)
+        .map(l -> l.substring(l.indexOf(':') + 1).trim()).toList();
+      return String.join(" @ ", fields) + (fields.size() == 2 ? " MHz" : "");
+    } catch (IOException | RuntimeException notLinux) {
+      return System.getProperty("os.arch");
+    }
   }
 
   private static String commit() {
