@@ -25,8 +25,16 @@ final class AdminUsersHandler {
 
   void topUp(RoutingContext rc) {
     UUID userId = Requests.pathUuid(rc, "user_id");
-    JsonObject request = new JsonObject().put("user_id", userId.toString()).put("amount", Requests.body(rc).getLong("amount"));
-    vertx.eventBus().<JsonObject>request(Addresses.WALLET_TOPUP, request, Requests.LOCAL)
-      .onComplete(reply -> Requests.json(rc, 200, reply.body()), failure -> ApiError.sendFailure(rc, failure));
+    JsonObject body = Requests.body(rc);
+    JsonObject request = new JsonObject().put("user_id", userId.toString()).put("amount", body.getLong("amount"))
+      .put("topup_id", body.getString("topup_id"));
+    vertx.eventBus().<JsonObject>request(Addresses.WALLET_TOPUP, request, Requests.LOCAL).onComplete(reply -> {
+      JsonObject first = reply.body().getJsonObject("duplicate");
+      if (first != null) {
+        ApiError.DUPLICATE_TOPUP_ID.send(rc, "topup_id was used before; nothing was credited", first);
+      } else {
+        Requests.json(rc, 200, reply.body());
+      }
+    }, failure -> ApiError.sendFailure(rc, failure));
   }
 }

@@ -58,14 +58,28 @@ public class WalletVerticle extends VerticleBase {
   private void topUp(Message<JsonObject> request) {
     UUID userId = UUID.fromString(request.body().getString("user_id"));
     long amount = request.body().getLong("amount");
-    pool.preparedQuery(SqlQueries.topUp()).execute(Tuple.of(userId, amount)).onComplete(rows -> {
-      if (rows.size() == 0) {
+    String topUpIdText = request.body().getString("topup_id");
+    UUID topUpId = topUpIdText == null ? null : UUID.fromString(topUpIdText);
+    pool.preparedQuery(SqlQueries.topUp()).execute(Tuple.of(userId, amount, topUpId)).onComplete(rows -> {
+      Row row = rows.iterator().next();
+      if (!row.getBoolean("wallet_exists")) {
         request.fail(404, "no wallet for user " + userId);
+      } else if (row.getLong("balance") == null) {
+        replyDuplicate(request, topUpId);
       } else {
         // PostgreSQL first; then the async mode's cache of this wallet is dropped and re-seeded (no-op in sync mode).
         vertx.eventBus().send(Addresses.WALLET_CACHE_INVALIDATE, new JsonObject().put("user_id", userId.toString()));
-        request.reply(new JsonObject().put("user_id", userId.toString()).put("balance", rows.iterator().next().getLong("balance")));
+        request.reply(new JsonObject().put("user_id", userId.toString()).put("balance", row.getLong("balance")));
       }
+    }, failure -> Replies.unavailable(request, failure));
+  }
+
+  /** The topup_id was used before: nothing was credited now; the answer says what the first use credited. */
+  private void replyDuplicate(Message<JsonObject> request, UUID topUpId) {
+    pool.preparedQuery(SqlQueries.topUpById()).execute(Tuple.of(topUpId)).onComplete(rows -> {
+      JsonObject first = new JsonObject().put("topup_id", topUpId.toString());
+      for (Row row : rows) first.put("user_id", row.getUUID("user_id").toString()).put("amount", row.getLong("amount"));
+      request.reply(new JsonObject().put("duplicate", first));
     }, failure -> Replies.unavailable(request, failure));
   }
 }

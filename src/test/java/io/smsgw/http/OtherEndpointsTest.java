@@ -83,6 +83,39 @@ class OtherEndpointsTest extends GatewayTest {
   }
 
   @Test
+  @DisplayName("POST /admin/users/{id}/topup with a topup_id: 20 concurrent retries credit once; the rest 409 duplicate_topup_id")
+  void topUpIsIdempotentByTopUpId() {
+    JsonObject user = gateway.createUser(100);
+    String topUpId = UUID.randomUUID().toString();
+    HttpRequest request = admin("/admin/users/" + user.getString("user_id") + "/topup",
+      new JsonObject().put("amount", 250).put("topup_id", topUpId), TestGateway.ADMIN_TOKEN);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+    try {
+      var answers = java.util.stream.IntStream.range(0, 20)
+        .mapToObj(i -> java.util.concurrent.CompletableFuture.supplyAsync(() -> gateway.send(request), pool)).toList()
+        .stream().map(java.util.concurrent.CompletableFuture::join).toList();
+      assertThat(answers).filteredOn(r -> r.status() == 200).hasSize(1);
+      assertThat(answers).filteredOn(r -> r.status() == 409).hasSize(19)
+        .allSatisfy(r -> assertThat(r.errorCode()).isEqualTo("duplicate_topup_id"));
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(gateway.balance(user)).isEqualTo(350);
+    assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM ledger WHERE topup_id = '" + topUpId + "'")).isEqualTo(1);
+
+    // The same id for another wallet is the same mistake: nothing credited, and the answer names the first use.
+    JsonObject other = gateway.createUser(5);
+    TestGateway.Response reused = gateway.send(admin("/admin/users/" + other.getString("user_id") + "/topup",
+      new JsonObject().put("amount", 999).put("topup_id", topUpId), TestGateway.ADMIN_TOKEN));
+    assertThat(reused.status()).isEqualTo(409);
+    assertThat(reused.json().getJsonObject("error").getJsonObject("details").getString("user_id")).isEqualTo(user.getString("user_id"));
+    assertThat(reused.json().getJsonObject("error").getJsonObject("details").getLong("amount")).isEqualTo(250);
+    assertThat(gateway.balance(other)).isEqualTo(5);
+    assertThat(gateway.send(admin("/admin/users/" + user.getString("user_id") + "/topup",
+      new JsonObject().put("amount", 5).put("topup_id", "not-a-uuid"), TestGateway.ADMIN_TOKEN)).errorCode()).isEqualTo("invalid_request");
+  }
+
+  @Test
   @DisplayName("GET /balance: own wallet 200, another user's 403, no key 401, not a UUID 400")
   void balance() {
     JsonObject user = gateway.createUser(700);
