@@ -3,6 +3,7 @@ package io.smsgw;
 import io.smsgw.account.AccountVerticle;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.http.HttpVerticle;
+import io.smsgw.ops.WorkerOpsVerticle;
 import io.smsgw.messaging.KafkaProducerVerticle;
 import io.smsgw.messaging.Topics;
 import io.smsgw.provider.simulator.ProviderSimulatorState;
@@ -130,6 +131,8 @@ public final class Pod {
       chain = chain
         .compose(v -> deploy(() -> new SenderVerticle(Priority.VIP), config, "sender_vip"))
         .compose(v -> deploy(() -> new SenderVerticle(Priority.NORMAL), config, "sender_normal"));
+      // Health and metrics: a gateway pod has them on its API port already.
+      if (!roles.contains(Role.GATEWAY)) chain = chain.compose(v -> deploy(WorkerOpsVerticle::new, config, "worker_ops"));
     }
     return chain;
   }

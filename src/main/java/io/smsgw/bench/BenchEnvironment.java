@@ -50,7 +50,8 @@ final class BenchEnvironment implements AutoCloseable {
   }
 
   void startWorker() throws Exception {
-    worker = Pod.start(config, EnumSet.of(Role.WORKER));
+    // Its health and metrics port on a free port, so a bench beside ./smsgw dev (or another bench) still starts.
+    worker = Pod.start(config.with("worker", "http_port", 0), EnumSet.of(Role.WORKER));
   }
 
   /** Users with a wallet large enough for any run: {@code {"user_id", "api_key"}}. */

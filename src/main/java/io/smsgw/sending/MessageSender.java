@@ -18,12 +18,14 @@ final class MessageSender {
   private final RetryPolicy policy;
   private final StatusWriter writer;
   private final int batchSize;
+  private final SenderMetrics metrics;
 
-  MessageSender(SmsProvider provider, RetryPolicy policy, StatusWriter writer, int batchSize) {
+  MessageSender(SmsProvider provider, RetryPolicy policy, StatusWriter writer, int batchSize, SenderMetrics metrics) {
     this.provider = provider;
     this.batchSize = batchSize;
     this.policy = policy;
     this.writer = writer;
+    this.metrics = metrics;
   }
 
   /** A claimed message and the number of this attempt (1 for the first), as counted when it was claimed. */
@@ -47,7 +49,9 @@ final class MessageSender {
     }
     for (int from = 0; from < due.size(); from += batchSize) {
       List<Claim> chunk = due.subList(from, Math.min(due.size(), from + batchSize));
+      long started = System.nanoTime();
       done.add(provider.send(chunk.stream().map(Claim::message).toList()).compose(results -> {
+        metrics.providerAnswered(started);
         List<Future<Void>> stored = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) stored.add(afterAttempt(chunk.get(i).message(), chunk.get(i).attempt(), results.get(i)));
         return Future.join(stored).mapEmpty();
@@ -60,15 +64,15 @@ final class MessageSender {
   private Future<Void> afterAttempt(SmsMessage m, int attempt, ProviderResult result) {
     long now = System.currentTimeMillis();
     if (result instanceof ProviderResult.Accepted accepted) {
-      return writer.write(Outcome.sent(m.messageId(), m.userId(), accepted.providerMessageId(), now));
+      return store(m, Outcome.sent(m.messageId(), m.userId(), accepted.providerMessageId(), now));
     }
     if (result instanceof ProviderResult.Permanent permanent) {
-      return writer.write(Outcome.finalFailure(m.messageId(), m.userId(), permanent.status(), permanent.reason(), now));
+      return store(m, Outcome.finalFailure(m.messageId(), m.userId(), permanent.status(), permanent.reason(), now));
     }
     String reason = ((ProviderResult.Transient) result).reason();
     long delay = policy.delayMs(attempt);
     if (policy.mayRetry(attempt, delay, m.acceptedAtMillis(), now)) {
-      return writer.write(Outcome.retry(m.messageId(), m.userId(), reason, now, delay));
+      return store(m, Outcome.retry(m.messageId(), m.userId(), reason, now, delay));
     }
     return giveUp(m, attempt, "gave up after " + attempt + " attempt(s): " + reason);
   }
@@ -80,13 +84,17 @@ final class MessageSender {
    */
   private Future<Void> giveUp(SmsMessage m, int attemptsMade, String why) {
     if (attemptsMade == 0) {
-      return writer.write(Outcome.finalFailure(m.messageId(), m.userId(), "failed", why, System.currentTimeMillis()));
+      return store(m, Outcome.finalFailure(m.messageId(), m.userId(), "failed", why, System.currentTimeMillis()));
     }
     return provider.lookup(m).compose(
-      held -> writer.write(held.isPresent()
+      held -> store(m, held.isPresent()
         ? Outcome.sent(m.messageId(), m.userId(), held.get(), System.currentTimeMillis())
         : Outcome.finalFailure(m.messageId(), m.userId(), "failed", why, System.currentTimeMillis())),
-      unknown -> writer.write(Outcome.retry(m.messageId(), m.userId(),
+      unknown -> store(m, Outcome.retry(m.messageId(), m.userId(),
         why + "; provider could not confirm (" + unknown.getMessage() + ")", System.currentTimeMillis(), policy.maxMs())));
+  }
+
+  private Future<Void> store(SmsMessage m, Outcome outcome) {
+    return writer.write(outcome).onSuccess(v -> metrics.stored(m, outcome));
   }
 }

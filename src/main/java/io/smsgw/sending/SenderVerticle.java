@@ -63,7 +63,8 @@ public class SenderVerticle extends VerticleBase {
     pool = Database.pool(vertx, config);
     provider = new HttpSmsProvider(vertx, config);
     writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"));
-    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"));
+    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"),
+      new SenderMetrics(lane));
     retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"));
     deadLetters = new DeadLetters(vertx, config.kafkaBootstrap());
     consumer = KafkaConsumer.create(vertx, consumerConfig(config));

@@ -2,6 +2,7 @@ package io.smsgw.sending;
 
 import io.smsgw.Main;
 import io.smsgw.Role;
+import io.smsgw.dev.FreePorts;
 import io.smsgw.provider.simulator.ProviderSimulatorVerticle;
 import io.smsgw.testing.Db;
 import io.smsgw.testing.TestGateway;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +56,10 @@ class WorkerCrashTest {
   }
 
   Process startWorker(Path log) throws Exception {
+    return startWorker(log, FreePorts.next());
+  }
+
+  Process startWorker(Path log, int opsPort) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(
       Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
       "-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker");
@@ -60,6 +67,7 @@ class WorkerCrashTest {
     pb.environment().put("SMSGW_PG_URL", gateway.pgUrl());
     pb.environment().put("SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers());
     pb.environment().put("SMSGW_PROVIDER_URL", gateway.config.string("provider", "url"));
+    pb.environment().put("SMSGW_WORKER_HTTP_PORT", String.valueOf(opsPort));
     pb.environment().put("SMSGW_SENDER_CLAIM_MS", "3000");  // a dead worker's claims run out quickly
     pb.environment().put("SMSGW_SENDER_RETRY_SCAN_INTERVAL_MS", "100");
     pb.environment().put("SMSGW_SENDER_SESSION_TIMEOUT_MS", "6000");  // the broker's minimum
@@ -108,9 +116,19 @@ class WorkerCrashTest {
     long sentAtKill = count("m.status <> 'pending'");
     assertThat(sentAtKill).as("killed in the middle of the stream").isLessThan(MESSAGES);
 
-    Process second = startWorker(log);
+    int opsPort = FreePorts.next();
+    Process second = startWorker(log, opsPort);
     try {
       await("every message to be final", Duration.ofSeconds(180), () -> count("m.status = 'pending'") == 0);
+      // The worker's own health and metrics port: ready, and its senders' outcomes counted.
+      TestGateway.Response ready = gateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/health/ready")).build());
+      assertThat(ready.status()).isEqualTo(200);
+      assertThat(ready.json().getString("kafka")).isEqualTo("up");
+      String metrics = gateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/metrics")).build()).body();
+      assertThat(metrics.lines().filter(l -> l.startsWith("smsgw_sender_outcomes_total{") && l.contains("lane=\"normal\"")
+          && l.contains("outcome=\"sent\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+        .as("sent outcomes on the worker's /metrics").isPositive();
     } finally {
       second.destroy();  // SIGTERM: drains and exits
       assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("worker exits after SIGTERM").isTrue();

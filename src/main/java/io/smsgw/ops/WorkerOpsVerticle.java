@@ -1,0 +1,74 @@
+package io.smsgw.ops;
+
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.storage.Database;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * The operations port of a worker pod (which serves no API): {@code /health/live}, {@code /health/ready}
+ * (PostgreSQL and Kafka answer) and {@code /metrics} (Prometheus: the senders' outcomes, accept-to-sent, provider
+ * latency, and the JVM/pool meters). A gateway pod has the same routes on its API port, so this runs only in pods
+ * without the gateway.
+ */
+public class WorkerOpsVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerOpsVerticle.class);
+
+  private HttpServer server;
+  private Pool pool;
+  private KafkaAdminClient admin;
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = new GatewayConfig(config());
+    pool = Database.pool(vertx, config);
+    admin = KafkaAdminClient.create(vertx, Map.of(
+      "bootstrap.servers", config.kafkaBootstrap(),
+      "request.timeout.ms", "2000",
+      "default.api.timeout.ms", "2000"));
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "live")));
+    router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    router.route().last().handler(rc -> json(rc, 404, new JsonObject().put("error", new JsonObject()
+      .put("code", "not_found").put("message", "a worker serves only /health/live, /health/ready and /metrics"))));
+    return vertx.createHttpServer().requestHandler(router).listen(config.integer("worker", "http_port"))
+      .onSuccess(s -> {
+        server = s;
+        LOG.info("worker health and metrics on port {}", s.actualPort());
+      });
+  }
+
+  private void ready(RoutingContext rc) {
+    Future<?> pg = pool.query("SELECT 1").execute();
+    Future<Boolean> kafka = admin.describeCluster().map(cluster -> !cluster.getNodes().isEmpty());
+    Future.join(pg, kafka).onComplete(done -> {
+      boolean pgUp = pg.succeeded();
+      boolean kafkaUp = kafka.succeeded() && kafka.result();
+      boolean ready = pgUp && kafkaUp;
+      json(rc, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready")
+        .put("postgres", pgUp ? "up" : "down").put("kafka", kafkaUp ? "up" : "down"));
+    });
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.join(server == null ? Future.succeededFuture() : server.close(), admin.close());
+  }
+}

@@ -1,0 +1,52 @@
+package io.smsgw.sending;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smsgw.sms.Priority;
+import io.smsgw.sms.SmsMessage;
+import io.vertx.micrometer.backends.BackendRegistries;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a lane's senders did, on the worker's /metrics: outcomes stored, by kind; the time from the 200 to the
+ * stored {@code sent}; and how long the provider took to answer a batch. Counted after the outcome is committed,
+ * so the figures agree with PostgreSQL.
+ */
+final class SenderMetrics {
+
+  private final Map<Outcome.Kind, Counter> outcomes = new EnumMap<>(Outcome.Kind.class);
+  private final Timer acceptToSent;
+  private final Timer providerBatch;
+
+  SenderMetrics(Priority lane) {
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    if (registry == null) registry = new SimpleMeterRegistry();
+    for (Outcome.Kind kind : Outcome.Kind.values()) {
+      outcomes.put(kind, Counter.builder("smsgw_sender_outcomes").description("send outcomes stored in PostgreSQL")
+        .tag("lane", lane.wireName()).tag("outcome", kind.name().toLowerCase()).register(registry));
+    }
+    acceptToSent = Timer.builder("smsgw_sender_accept_to_sent").description("from the 200 to the provider taking the message (sent_at)")
+      .tag("lane", lane.wireName()).publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+      .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+    providerBatch = Timer.builder("smsgw_provider_batch").description("one provider request, from send to answer")
+      .tag("lane", lane.wireName()).publishPercentiles(0.5, 0.99)
+      .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+  }
+
+  void stored(SmsMessage message, Outcome outcome) {
+    outcomes.get(outcome.kind()).increment();
+    if (outcome.kind() == Outcome.Kind.SENT) {
+      acceptToSent.record(Math.max(0, outcome.atMs() - message.acceptedAtMillis()), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  void providerAnswered(long startedNanos) {
+    providerBatch.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+  }
+}
