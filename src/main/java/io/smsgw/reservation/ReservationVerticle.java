@@ -54,6 +54,7 @@ public class ReservationVerticle extends VerticleBase {
   private Redis redis;
   private ReservationScripts scripts;
   private RedisKeys keys;
+  private WalletCacheInvalidator invalidator;
   private RedisGuard guard;
   private long markerTtlS;
   private long cacheTtlS;
@@ -73,6 +74,7 @@ public class ReservationVerticle extends VerticleBase {
       redis = RedisClients.create(vertx, config);
       scripts = RedisClients.scripts(redis, config);
       keys = RedisClients.keys(config);
+      invalidator = new WalletCacheInvalidator(scripts, keys);
       markerTtlS = config.number("redis", "marker_ttl_s");
       cacheTtlS = config.number("redis", "cache_ttl_s");
       guard = new RedisGuard(vertx, config, scripts, keys, () -> inFlightProduces);
@@ -267,9 +269,7 @@ public class ReservationVerticle extends VerticleBase {
       unreserved.forget(user);
       return;
     }
-    // Best effort: if this fails, the cache is low (safe) until it expires (redis.cache_ttl_s).
-    scripts.run(ReservationScripts.INVALIDATE, List.of(keys.epoch()), keys.prefix(), user)
-      .onFailure(e -> LOG.debug("cache of {} not dropped after a top-up: {}", user, e.toString()));
+    invalidator.drop(user, "a top-up");
   }
 
   private void health(Message<JsonObject> request) {

@@ -4,6 +4,7 @@ import io.smsgw.config.GatewayConfig;
 import io.smsgw.messaging.ManualCommitConsumerConfig;
 import io.smsgw.provider.HttpSmsProvider;
 import io.smsgw.provider.SmsProvider;
+import io.smsgw.reservation.WalletCacheInvalidator;
 import io.smsgw.sms.Priority;
 import io.smsgw.sms.SmsMessage;
 import io.smsgw.storage.Database;
@@ -48,6 +49,7 @@ public class SenderVerticle extends VerticleBase {
   private MessageSender sender;
   private RetryScanner retries;
   private DeadLetters deadLetters;
+  private WalletCacheInvalidator invalidator;
   private long claimMs;
   private boolean stopping;
   private final Promise<Void> drained = Promise.promise();
@@ -62,7 +64,8 @@ public class SenderVerticle extends VerticleBase {
     claimMs = config.number("sender", "claim_ms");
     pool = Database.pool(vertx, config);
     provider = new HttpSmsProvider(vertx, config);
-    writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"));
+    invalidator = WalletCacheInvalidator.forWorker(vertx, config);
+    writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"), this::afterOutcomesStored);
     sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"),
       new SenderMetrics(lane));
     retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"));
@@ -82,6 +85,16 @@ public class SenderVerticle extends VerticleBase {
         if (done.failed()) LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), done.cause().toString());
         poll();
       });
+  }
+
+  /**
+   * A refund raised a wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now too
+   * low, and would answer 402 until it expires. Dropping it makes the gateway re-seed it from PostgreSQL.
+   */
+  private void afterOutcomesStored(List<Outcome> stored) {
+    if (invalidator == null) return;
+    stored.stream().filter(o -> o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.REJECTED)
+      .map(Outcome::userId).distinct().forEach(user -> invalidator.drop(user, "a refund"));
   }
 
   /** Completes when every record of the batch has a stored outcome (or a dead-letter copy). */
@@ -133,7 +146,8 @@ public class SenderVerticle extends VerticleBase {
     return drained.future()
       .compose(v -> writer.close(DRAIN_TIMEOUT_MS))
       .compose(v -> consumer.close())
-      .compose(v -> Future.join(deadLetters.close(), provider.close()));
+      .compose(v -> Future.join(deadLetters.close(), provider.close(),
+        invalidator == null ? Future.succeededFuture() : invalidator.close()));
   }
 
   private static Map<String, String> consumerConfig(GatewayConfig config) {

@@ -87,4 +87,24 @@ class BalanceModesTest {
       Db.assertInvariantsHold(gateway.pgUrl());
     }
   }
+
+  @org.junit.jupiter.api.Test
+  @DisplayName("async + reservation: a refunded wallet can spend the refund at once (the worker drops its cached balance)")
+  void refundIsSpendableAtOnce() throws Exception {
+    try (TestGateway gateway = TestGateway.start(TestServices.postgres().url(), Setup.ASYNC_WITH_RESERVATION.env)) {
+      JsonObject user = gateway.createUser(2 * 100);
+      String uid = user.getString("user_id");
+      for (int i = 0; i < 2; i++) {
+        assertThat(gateway.sendSms(user, TestGateway.sms(user, io.smsgw.provider.simulator.ProviderSimulatorVerticle.INVALID_NUMBER,
+          "refused " + i)).status()).isEqualTo(200);
+      }
+      // The cache now says 0; the provider refuses both, the worker refunds them in PostgreSQL.
+      Eventually.await("both refunded", Duration.ofSeconds(30),
+        () -> Db.count(gateway.pgUrl(), "SELECT count(*) FROM ledger WHERE kind = 'refund' AND user_id = '" + uid + "'") == 2);
+      assertThat(gateway.balance(user)).isEqualTo(200);
+      // Well inside redis.cache_ttl_s (60 s): without the worker dropping the cache this would be 402.
+      assertThat(gateway.sendSms(user, TestGateway.sms(user, "+14155550100", "paid with the refund")).status()).isEqualTo(200);
+      Db.assertInvariantsHold(gateway.pgUrl());
+    }
+  }
 }
