@@ -9,7 +9,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.sqlclient.Pool;
@@ -28,7 +27,7 @@ public class KafkaProducerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaProducerVerticle.class);
 
   private KafkaProducer<String, Buffer> producer;
-  private KafkaAdminClient admin;
+  private KafkaReachability kafka;
   private PublishedMarker marker;
   private OutboxRelay relay;
 
@@ -38,10 +37,7 @@ public class KafkaProducerVerticle extends VerticleBase {
     producer = KafkaProducer.create(vertx, producerConfig(config));
     // Each send's own future reports its failure (and the outbox keeps the message); nothing else to do here.
     producer.exceptionHandler(e -> LOG.debug("Kafka producer: {}", e.toString()));
-    admin = KafkaAdminClient.create(vertx, Map.of(
-      "bootstrap.servers", config.kafkaBootstrap(),
-      "request.timeout.ms", "2000",
-      "default.api.timeout.ms", "2000"));
+    kafka = new KafkaReachability(vertx, config);
     Pool pool = Database.pool(vertx, config);
     marker = new PublishedMarker(vertx, pool, config.number("outbox", "mark_interval_ms"));
     relay = new OutboxRelay(vertx, pool, this::publish,
@@ -67,9 +63,7 @@ public class KafkaProducerVerticle extends VerticleBase {
   }
 
   private void health(Message<JsonObject> request) {
-    admin.describeCluster().onComplete(
-      cluster -> request.reply(new JsonObject().put("kafka", cluster.getNodes().isEmpty() ? "down" : "up")),
-      failure -> request.reply(new JsonObject().put("kafka", "down")));
+    kafka.check().onComplete(up -> request.reply(new JsonObject().put("kafka", up.result() ? "up" : "down")));
   }
 
   @Override
@@ -77,7 +71,7 @@ public class KafkaProducerVerticle extends VerticleBase {
     relay.close();
     return producer.flush()
       .transform(flushed -> marker.close())
-      .transform(marked -> Future.join(producer.close(), admin.close()));
+      .transform(marked -> Future.join(producer.close(), kafka.close()));
   }
 
   private static Map<String, String> producerConfig(GatewayConfig config) {

@@ -8,13 +8,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.kafka.admin.KafkaAdminClient;
+import io.smsgw.messaging.KafkaReachability;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Map;
 
 /**
  * The operations port of a worker pod (which serves no API): {@code /health/live}, {@code /health/ready}
@@ -28,16 +26,13 @@ public class WorkerOpsVerticle extends VerticleBase {
 
   private HttpServer server;
   private Pool pool;
-  private KafkaAdminClient admin;
+  private KafkaReachability kafka;
 
   @Override
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     pool = Database.pool(vertx, config);
-    admin = KafkaAdminClient.create(vertx, Map.of(
-      "bootstrap.servers", config.kafkaBootstrap(),
-      "request.timeout.ms", "2000",
-      "default.api.timeout.ms", "2000"));
+    kafka = new KafkaReachability(vertx, config);
     Router router = Router.router(vertx);
     router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "live")));
     router.get("/health/ready").handler(this::ready);
@@ -53,13 +48,13 @@ public class WorkerOpsVerticle extends VerticleBase {
 
   private void ready(RoutingContext rc) {
     Future<?> pg = pool.query("SELECT 1").execute();
-    Future<Boolean> kafka = admin.describeCluster().map(cluster -> !cluster.getNodes().isEmpty());
-    Future.join(pg, kafka).onComplete(done -> {
+    Future<Boolean> kafkaUp = kafka.check();
+    Future.join(pg, kafkaUp).onComplete(done -> {
       boolean pgUp = pg.succeeded();
-      boolean kafkaUp = kafka.succeeded() && kafka.result();
-      boolean ready = pgUp && kafkaUp;
+      boolean brokerUp = kafkaUp.result();
+      boolean ready = pgUp && brokerUp;
       json(rc, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready")
-        .put("postgres", pgUp ? "up" : "down").put("kafka", kafkaUp ? "up" : "down"));
+        .put("postgres", pgUp ? "up" : "down").put("kafka", brokerUp ? "up" : "down"));
     });
   }
 
@@ -69,6 +64,6 @@ public class WorkerOpsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(server == null ? Future.succeededFuture() : server.close(), admin.close());
+    return Future.join(server == null ? Future.succeededFuture() : server.close(), kafka.close());
   }
 }
