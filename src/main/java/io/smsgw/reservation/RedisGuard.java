@@ -98,15 +98,32 @@ final class RedisGuard {
   void onRedisFailure(Throwable failure) {
     if (state != State.ACTIVE || confirming) return;
     confirming = true;
-    long gen = generation;
+    confirm(failure, generation, CONFIRMING_PINGS);
+  }
+
+  /**
+   * Up to {@code pingsLeft} PINGs, one after the other: the first answer keeps the reservations. Several, not
+   * one: on a machine starved of CPU a single PING sometimes timed out while Redis was fine, and each such false
+   * alarm cost seconds of 503s (drain, fallback, rebuild). A Redis that is really gone refuses the connection,
+   * so the PINGs fail at once; only a silent network costs {@code pingsLeft} timeouts.
+   */
+  private void confirm(Throwable failure, long gen, int pingsLeft) {
     probe.send(Request.cmd(Command.PING)).timeout(probeTimeoutMs, TimeUnit.MILLISECONDS).onComplete(pong -> {
       confirming = false;
       LOG.debug("a Redis command failed ({}) but Redis answers: staying on reservations", failure.toString());
     }, down -> {
-      confirming = false;
-      if (gen == generation && state == State.ACTIVE) fallBack(failure);
+      if (gen != generation || state != State.ACTIVE) {
+        confirming = false;
+      } else if (pingsLeft > 1) {
+        confirm(failure, gen, pingsLeft - 1);
+      } else {
+        confirming = false;
+        fallBack(failure);
+      }
     });
   }
+
+  private static final int CONFIRMING_PINGS = 3;
 
   private void fallBack(Throwable failure) {
     LOG.warn("Redis failed ({}): no more reservations; draining settlement, then charging in PostgreSQL (sync)", failure.toString());
