@@ -67,13 +67,18 @@ final class EndToEnd {
     sampler.awaitTermination(10, TimeUnit.SECONDS);
 
     // The steady state: from 10 s in (or a sixth of the run) to the end of the offered load.
+    JsonObject start;
     JsonObject first;
     JsonObject last;
     synchronized (samples) {
       int from = Math.min(samples.size() - 1, (int) Math.max(1, Math.min(10, seconds / 6)));
+      start = samples.getJsonObject(0);
       first = samples.getJsonObject(from);
       last = samples.getJsonObject(samples.size() - 1);
     }
+    // Also over the whole load, ramp-up included: the figure to compare with "N per second for 60 s".
+    double wholeWindow = last.getLong("t_s") - start.getLong("t_s");
+    long wholeFinals = last.getLong("final") - start.getLong("final");
     double window = last.getLong("t_s") - first.getLong("t_s");
     long finals = last.getLong("final") - first.getLong("final");
     long growth = last.getLong("backlog") - first.getLong("backlog");
@@ -89,6 +94,8 @@ final class EndToEnd {
       .put("accepted_per_s", Math.round(r.count(200) / r.seconds()))
       .put("e2e_per_s", window <= 0 ? null : Math.round(finals / window))
       .put("steady_window_s", window)
+      .put("e2e_per_s_whole_load", wholeWindow <= 0 ? null : Math.round(wholeFinals / wholeWindow))
+      .put("whole_load_s", wholeWindow)
       .put("backlog_growth_in_window", growth)
       .put("backlog_at_end_of_load", last.getLong("backlog"))
       // The backlog grew by less than one second of traffic over the window, and the gateway kept up with the
@@ -102,9 +109,10 @@ final class EndToEnd {
       .put("samples", samples);
     var previous = report.write();
     boolean clean = Drain.clean(report);
-    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over %.0f s (backlog %+d, %s; CPU %s%%, %s ms/message); "
+    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over the steady %.0f s (%s/s over all %.0f s; backlog %+d, %s; CPU %s%%, %s ms/message); "
         + "accept-to-sent p50 %.1f ms, p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
-      rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window, growth,
+      rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window,
+      report.json().getValue("e2e_per_s_whole_load"), wholeWindow, growth,
       report.json().getBoolean("sustained") ? "sustained" : "NOT sustained",
       report.json().getValue("cpu_busy_pct"), report.json().getValue("cpu_ms_per_message"),
       report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
