@@ -36,14 +36,30 @@ public final class Main {
     String command = args.length == 0 ? "" : args[0];
     GatewayConfig config = GatewayConfig.load(System.getenv().getOrDefault("SMSGW_CONF", GatewayConfig.DEFAULT_PATH), System.getenv());
     switch (command) {
-      case "dev" -> dev(config);
+      case "dev" -> withEmbeddedServices(() -> dev(config));
       case "gateway", "worker", "all", "provider-sim" -> run(config, command);
       case "check-invariants" -> System.exit(checkInvariants(config));
-      case "bench" -> System.exit(BenchMain.run(args, config));
+      case "bench" -> withEmbeddedServices(() -> System.exit(BenchMain.run(args, config)));
       default -> {
         System.err.println("usage: smsgw <dev | gateway | worker | all | provider-sim | check-invariants | bench <scenario>>");
         System.exit(2);
       }
+    }
+  }
+
+  private interface Command {
+    void run() throws Exception;
+  }
+
+  /** dev and bench start embedded PostgreSQL, Kafka and Redis; the container image leaves their jars out. */
+  private static void withEmbeddedServices(Command command) throws Exception {
+    try {
+      command.run();
+    } catch (NoClassDefFoundError missing) {
+      System.err.println("dev and bench need the embedded services' jars (" + missing.getMessage() + " is missing): "
+        + "run them from a Maven build (./smsgw). The container image has only gateway, worker, all, provider-sim "
+        + "and check-invariants.");
+      System.exit(2);
     }
   }
 
