@@ -17,6 +17,8 @@ import io.smsgw.sms.SmsMessage;
 import io.smsgw.sms.SmsMessageCodec;
 import io.smsgw.status.MessageStatusVerticle;
 import io.smsgw.storage.Migrations;
+import io.smsgw.wallet.ChargeOutcome;
+import io.smsgw.wallet.ChargeOutcomeCodec;
 import io.smsgw.wallet.WalletVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -104,6 +106,7 @@ public final class Pod {
         .setEnabled(true)))
       .build();
     vertx.eventBus().registerDefaultCodec(SmsMessage.class, new SmsMessageCodec());
+    vertx.eventBus().registerDefaultCodec(ChargeOutcome.class, new ChargeOutcomeCodec());
     return vertx;
   }
 

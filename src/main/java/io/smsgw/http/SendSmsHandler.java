@@ -61,8 +61,8 @@ final class SendSmsHandler implements Handler<RoutingContext> {
 
     // sync: PostgreSQL decides now. async (or a sync lane beside an async one with reservation): see io.smsgw.reservation.
     boolean sync = modes.of(priority) == BalanceModes.Mode.SYNC && !modes.usesRedis();
-    vertx.eventBus().<JsonObject>request(sync ? Addresses.WALLET_CHARGE : Addresses.WALLET_RESERVE, message, MESSAGE).onComplete(
-      reply -> answer(rc, message, ChargeOutcome.fromJson(reply.body())),
+    vertx.eventBus().<ChargeOutcome>request(sync ? Addresses.WALLET_CHARGE : Addresses.WALLET_RESERVE, message, MESSAGE).onComplete(
+      reply -> answer(rc, message, reply.body()),
       failure -> ApiError.sendFailure(rc, failure));
   }
 

@@ -219,11 +219,11 @@ public class ReservationVerticle extends VerticleBase {
 
   /** A sync lane beside an async one: reserved, so the async lane's cache stays right, then PostgreSQL decides. */
   private void reservedThenSync(Message<SmsMessage> request, SmsMessage m, String epoch) {
-    vertx.eventBus().<JsonObject>request(Addresses.WALLET_CHARGE, m, LOCAL).onComplete(reply -> {
-      ChargeOutcome outcome = ChargeOutcome.fromJson(reply.body());
+    vertx.eventBus().<ChargeOutcome>request(Addresses.WALLET_CHARGE, m, LOCAL).onComplete(reply -> {
+      ChargeOutcome outcome = reply.body();
       // After the commit: released money is in PostgreSQL's balance, so a seed can never count it twice.
       release(m, epoch, outcome.kind() == ChargeOutcome.Kind.INSUFFICIENT_BALANCE);
-      request.reply(outcome.toJson());
+      request.reply(outcome);
     }, failure -> {
       // Committed or not, releasing is safe: the cache keeps the cost taken (low at worst, until re-seeded).
       release(m, epoch, false);
@@ -232,7 +232,7 @@ public class ReservationVerticle extends VerticleBase {
   }
 
   private void chargeInPostgres(Message<SmsMessage> request, SmsMessage m) {
-    vertx.eventBus().<JsonObject>request(Addresses.WALLET_CHARGE, m, LOCAL).onComplete(
+    vertx.eventBus().<ChargeOutcome>request(Addresses.WALLET_CHARGE, m, LOCAL).onComplete(
       reply -> request.reply(reply.body()),
       failure -> request.fail(503, "storage unavailable"));
   }
@@ -249,8 +249,8 @@ public class ReservationVerticle extends VerticleBase {
     pool.preparedQuery(SqlQueries.messageOwnerAndStatus()).execute(Tuple.of(m.messageId())).onComplete(rows -> {
       Row row = rows.size() == 0 ? null : rows.iterator().next();
       request.reply(new ChargeOutcome(ChargeOutcome.Kind.DUPLICATE,
-        row == null ? "pending" : row.getString("status"), row == null ? owner : row.getUUID("user_id")).toJson());
-    }, failure -> request.reply(new ChargeOutcome(ChargeOutcome.Kind.DUPLICATE, "pending", owner).toJson()));
+        row == null ? "pending" : row.getString("status"), row == null ? owner : row.getUUID("user_id")));
+    }, failure -> request.reply(new ChargeOutcome(ChargeOutcome.Kind.DUPLICATE, "pending", owner)));
   }
 
   private void unreserved(Message<SmsMessage> request, SmsMessage m) {
@@ -277,7 +277,7 @@ public class ReservationVerticle extends VerticleBase {
   }
 
   private static void reply(Message<SmsMessage> request, ChargeOutcome.Kind kind) {
-    request.reply(new ChargeOutcome(kind, null, null).toJson());
+    request.reply(new ChargeOutcome(kind, null, null));
   }
 
   @Override

@@ -39,7 +39,7 @@ public class WalletVerticle extends VerticleBase {
 
   private void charge(Message<SmsMessage> request) {
     batcher.charge(request.body()).onComplete(
-      outcome -> request.reply(outcome.toJson()),
+      outcome -> request.reply(outcome),
       failure -> Replies.unavailable(request, failure));
   }
 
