@@ -1,6 +1,7 @@
 package io.smsgw.ops;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.messaging.KafkaReachability;
 import io.smsgw.storage.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -8,7 +9,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.smsgw.messaging.KafkaReachability;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
