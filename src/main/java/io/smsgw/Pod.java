@@ -3,7 +3,7 @@ package io.smsgw;
 import io.smsgw.account.AccountVerticle;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.http.HttpVerticle;
-import io.smsgw.ops.WorkerOpsVerticle;
+import io.smsgw.http.WorkerOpsVerticle;
 import io.smsgw.messaging.KafkaProducerVerticle;
 import io.smsgw.messaging.Topics;
 import io.smsgw.provider.simulator.ProviderSimulatorState;

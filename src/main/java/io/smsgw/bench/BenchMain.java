@@ -2,6 +2,9 @@ package io.smsgw.bench;
 
 import io.smsgw.config.GatewayConfig;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * {@code ./smsgw bench <scenario> [--duration s] [--rate n] [--balance-mode sync|async] [--reservation on|off]
  * [--vip-mode sync|async] ...}: runs one scenario against embedded services,
@@ -13,13 +16,26 @@ public final class BenchMain {
   private BenchMain() {
   }
 
-  private static final java.util.List<String> SCENARIOS = java.util.List.of("accept", "hot-wallet", "e2e", "vip-under-backlog", "stages");
+  /** One scenario: true when the run was clean. */
+  private interface Scenario {
+    boolean run(BenchEnvironment env, BenchArgs options) throws Exception;
+  }
+
+  private static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
+
+  static {
+    SCENARIOS.put("accept", (env, options) -> AcceptRate.run(env, options, "accept", 1_000));
+    SCENARIOS.put("hot-wallet", (env, options) -> AcceptRate.run(env, options, "hot-wallet", 1));
+    SCENARIOS.put("e2e", EndToEnd::run);
+    SCENARIOS.put("vip-under-backlog", VipUnderBacklog::run);
+    SCENARIOS.put("stages", Stages::run);
+  }
 
   public static int run(String[] args, GatewayConfig config) throws Exception {
-    String scenario = args.length > 1 ? args[1] : "";
-    if (!SCENARIOS.contains(scenario)) {
-      System.err.println("usage: ./smsgw bench <scenario> [--name value ...]; scenarios: " + String.join(", ", SCENARIOS)
-        + " (options: bench/README.md)");
+    Scenario scenario = SCENARIOS.get(args.length > 1 ? args[1] : "");
+    if (scenario == null) {
+      System.err.println("usage: ./smsgw bench <scenario> [--name value ...]; scenarios: "
+        + String.join(", ", SCENARIOS.keySet()) + " (options: bench/README.md)");
       return 2;
     }
     BenchReport.noteLoadBeforeStart();
@@ -30,15 +46,7 @@ public final class BenchMain {
       .with("balance", "vip_mode", options.string("vip-mode", config.string("balance", "vip_mode")));
     System.out.println("balance: " + io.smsgw.reservation.BalanceModes.from(config));
     try (BenchEnvironment env = new BenchEnvironment(config)) {
-      boolean clean = switch (scenario) {
-        case "accept" -> AcceptRate.run(env, options, scenario, 1_000);
-        case "hot-wallet" -> AcceptRate.run(env, options, scenario, 1);
-        case "e2e" -> EndToEnd.run(env, options);
-        case "vip-under-backlog" -> VipUnderBacklog.run(env, options);
-        case "stages" -> Stages.run(env, options);
-        default -> throw new IllegalStateException(scenario);
-      };
-      return clean ? 0 : 1;
+      return scenario.run(env, options) ? 0 : 1;
     }
   }
 }

@@ -41,10 +41,11 @@ public final class WalletCacheInvalidator {
    * modes do not use Redis or no Redis is configured.
    */
   public static WalletCacheInvalidator forWorker(Vertx vertx, GatewayConfig config) {
-    if (!BalanceModes.from(config).usesRedis()) return null;
+    BalanceModes modes = BalanceModes.from(config);
+    if (!modes.usesRedis()) return null;
     if (config.string("redis", "url").isEmpty()) {
       LOG.warn("balance mode {} uses Redis but redis.url is not set: refunds will not refresh the cached wallets "
-        + "(they stay low until redis.cache_ttl_s)", BalanceModes.from(config));
+        + "(they stay low until redis.cache_ttl_s)", modes);
       return null;
     }
     return new WalletCacheInvalidator(RedisClients.create(vertx, config, 2), config);

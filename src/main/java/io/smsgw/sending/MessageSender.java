@@ -7,6 +7,8 @@ import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * One attempt at each claimed message: provider call, then the outcome (sent / retry later / failed or
@@ -19,13 +21,17 @@ final class MessageSender {
   private final StatusWriter writer;
   private final int batchSize;
   private final SenderMetrics metrics;
+  private final Consumer<UUID> afterRefund;
 
-  MessageSender(SmsProvider provider, RetryPolicy policy, StatusWriter writer, int batchSize, SenderMetrics metrics) {
+  /** {@code afterRefund}: told the wallet's user once a failed or rejected outcome (and its refund) is committed. */
+  MessageSender(SmsProvider provider, RetryPolicy policy, StatusWriter writer, int batchSize, SenderMetrics metrics,
+                Consumer<UUID> afterRefund) {
     this.provider = provider;
     this.batchSize = batchSize;
     this.policy = policy;
     this.writer = writer;
     this.metrics = metrics;
+    this.afterRefund = afterRefund;
   }
 
   /** A claimed message and the number of this attempt (1 for the first), as counted when it was claimed. */
@@ -94,7 +100,11 @@ final class MessageSender {
         why + "; provider could not confirm (" + unknown.getMessage() + ")", System.currentTimeMillis(), policy.maxMs())));
   }
 
+  /** Hands the outcome to the status writer; once it is committed, counts it and reports a refund. */
   private Future<Void> store(SmsMessage m, Outcome outcome) {
-    return writer.write(outcome).onSuccess(v -> metrics.stored(m, outcome));
+    return writer.write(outcome).onSuccess(v -> {
+      metrics.stored(m, outcome);
+      if (outcome.kind() == Outcome.Kind.FAILED || outcome.kind() == Outcome.Kind.REJECTED) afterRefund.accept(m.userId());
+    });
   }
 }

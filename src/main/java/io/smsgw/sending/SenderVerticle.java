@@ -65,9 +65,11 @@ public class SenderVerticle extends VerticleBase {
     pool = Database.pool(vertx, config);
     provider = new HttpSmsProvider(vertx, config);
     invalidator = WalletCacheInvalidator.forWorker(vertx, config);
-    writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"), this::afterOutcomesStored);
+    writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"));
+    // A refund raised the wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now
+    // too low and would answer 402 until it expires; dropping it makes the gateway re-seed it from PostgreSQL.
     sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"),
-      new SenderMetrics(lane));
+      new SenderMetrics(lane), invalidator == null ? user -> { } : user -> invalidator.drop(user, "a refund"));
     retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"));
     deadLetters = new DeadLetters(vertx, config.kafkaBootstrap());
     consumer = KafkaConsumer.create(vertx, consumerConfig(config));
@@ -85,16 +87,6 @@ public class SenderVerticle extends VerticleBase {
         if (done.failed()) LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), done.cause().toString());
         poll();
       });
-  }
-
-  /**
-   * A refund raised a wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now too
-   * low, and would answer 402 until it expires. Dropping it makes the gateway re-seed it from PostgreSQL.
-   */
-  private void afterOutcomesStored(List<Outcome> stored) {
-    if (invalidator == null) return;
-    stored.stream().filter(o -> o.kind() == Outcome.Kind.FAILED || o.kind() == Outcome.Kind.REJECTED)
-      .map(Outcome::userId).distinct().forEach(user -> invalidator.drop(user, "a refund"));
   }
 
   /** Completes when every record of the batch has a stored outcome (or a dead-letter copy). */

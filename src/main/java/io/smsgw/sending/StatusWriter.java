@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Consumer;
 
 /**
  * Writes send outcomes many at a time: one transaction (record_outcomes) per flush instead of one per
@@ -31,18 +30,15 @@ final class StatusWriter {
   }
 
   private final Pool pool;
-  /** Told what each flush committed (the refunds refresh the Redis wallet cache in async mode). */
-  private final Consumer<List<Outcome>> afterCommit;
   private final long timerId;
   private final Vertx vertx;
   private List<Pending> queue = new ArrayList<>();
   private boolean flushing;
   private long pausedUntil;
 
-  StatusWriter(Vertx vertx, Pool pool, long flushIntervalMs, Consumer<List<Outcome>> afterCommit) {
+  StatusWriter(Vertx vertx, Pool pool, long flushIntervalMs) {
     this.vertx = vertx;
     this.pool = pool;
-    this.afterCommit = afterCommit;
     this.timerId = vertx.setPeriodic(flushIntervalMs, id -> flush());
   }
 
@@ -71,7 +67,6 @@ final class StatusWriter {
       flushing = false;
       if (done.succeeded()) {
         batch.forEach(p -> p.written().complete());
-        afterCommit.accept(batch.stream().map(Pending::outcome).toList());
       } else {
         LOG.warn("could not write {} outcomes ({}); retrying in {} ms", batch.size(), done.cause().getMessage(), RETRY_PAUSE_MS);
         // (a pool that is closed will not come back: close() gives up after its timeout)

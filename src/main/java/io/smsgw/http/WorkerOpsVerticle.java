@@ -1,4 +1,4 @@
-package io.smsgw.ops;
+package io.smsgw.http;
 
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.messaging.KafkaReachability;
@@ -34,11 +34,10 @@ public class WorkerOpsVerticle extends VerticleBase {
     pool = Database.pool(vertx, config);
     kafka = new KafkaReachability(vertx, config);
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "live")));
+    router.get("/health/live").handler(rc -> Requests.json(rc, 200, new JsonObject().put("status", "live")));
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
-    router.route().last().handler(rc -> json(rc, 404, new JsonObject().put("error", new JsonObject()
-      .put("code", "not_found").put("message", "a worker serves only /health/live, /health/ready and /metrics"))));
+    ErrorHandlers.register(router);  // 404, 405, 500 as the API's JSON errors
     return vertx.createHttpServer().requestHandler(router).listen(config.integer("worker", "http_port"))
       .onSuccess(s -> {
         server = s;
@@ -53,13 +52,9 @@ public class WorkerOpsVerticle extends VerticleBase {
       boolean pgUp = pg.succeeded();
       boolean brokerUp = kafkaUp.result();
       boolean ready = pgUp && brokerUp;
-      json(rc, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready")
+      Requests.json(rc, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready")
         .put("postgres", pgUp ? "up" : "down").put("kafka", brokerUp ? "up" : "down"));
     });
-  }
-
-  private static void json(RoutingContext rc, int status, JsonObject body) {
-    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
   }
 
   @Override
