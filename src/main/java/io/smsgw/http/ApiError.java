@@ -1,5 +1,6 @@
 package io.smsgw.http;
 
+import io.smsgw.wallet.ChargeFailure;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +25,9 @@ public enum ApiError {
   PAYLOAD_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),
   INTERNAL_ERROR(500),
-  UNAVAILABLE(503);
+  UNAVAILABLE(503),
+  OVERLOADED(503),
+  OUTCOME_UNKNOWN(503);
 
   public final int status;
 
@@ -48,6 +51,28 @@ public enum ApiError {
       .setStatusCode(status)
       .putHeader("Content-Type", "application/json")
       .end(new JsonObject().put("error", error).toBuffer());
+  }
+
+  /**
+   * A charge that ended without an outcome, answered as truthfully as the wallet could tell
+   * ({@link ChargeFailure}): not charged (503 unavailable / overloaded, with Retry-After), refused by the database
+   * (400), or unknown (503 outcome_unknown: a retry with the same message_id tells which).
+   */
+  public static void sendChargeFailure(RoutingContext rc, Throwable failure) {
+    String why = failure.getMessage();
+    switch (ChargeFailure.of(failure)) {
+      case OVERLOADED -> OVERLOADED.retryAfter(rc, 1).send(rc, "the gateway is overloaded; nothing was charged. Retry with the same message_id");
+      case NOT_CHARGED -> UNAVAILABLE.retryAfter(rc, 1).send(rc, why != null && why.startsWith("not charged") ? why
+        : "not charged: the service cannot reach its storage right now; retry with the same message_id");
+      case REFUSED -> INVALID_REQUEST.send(rc, why);
+      case OUTCOME_UNKNOWN -> OUTCOME_UNKNOWN.send(rc, "the charge may or may not have been made; retry with the same "
+        + "message_id: 200 means it was not and is now, duplicate_message_id (with details.status) means it was");
+    }
+  }
+
+  private ApiError retryAfter(RoutingContext rc, int seconds) {
+    if (!rc.response().headWritten()) rc.response().putHeader("Retry-After", String.valueOf(seconds));
+    return this;
   }
 
   /** A failed event-bus request: the verticles reply 404 / 409 / 503; no answer in time is 503 too. */

@@ -47,7 +47,8 @@ public class HttpVerticle extends VerticleBase {
     HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config));
     builder.getRoute("sendSms").setDoValidation(false)
       .addHandler(new SendSmsBodyValidator(contract))
-      .addHandler(new SendSmsHandler(vertx, Pricing.from(config), io.smsgw.reservation.BalanceModes.from(config)));
+      .addHandler(new SendSmsHandler(vertx, Pricing.from(config), io.smsgw.reservation.BalanceModes.from(config),
+        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config)));
     builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
     builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));
     // The admin bearer token is checked by AdminTokenHandler (the router only knows JWT bearer schemes).

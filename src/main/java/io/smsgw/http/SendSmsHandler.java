@@ -2,6 +2,7 @@ package io.smsgw.http;
 
 import io.smsgw.Addresses;
 import io.smsgw.reservation.BalanceModes;
+import io.smsgw.reservation.ReservationTimeouts;
 import io.smsgw.sms.Priority;
 import io.smsgw.sms.Segments;
 import io.smsgw.sms.SmsMessage;
@@ -29,11 +30,16 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final Pricing pricing;
   private final BalanceModes modes;
+  /** Longer than the wallet (or the reservation in front of it) can take to answer: see WalletVerticle.replyTimeoutMs. */
+  private final DeliveryOptions charge;
+  private final DeliveryOptions reserve;
 
-  SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes) {
+  SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes, long chargeReplyTimeoutMs) {
     this.vertx = vertx;
     this.pricing = pricing;
     this.modes = modes;
+    this.charge = new DeliveryOptions(MESSAGE).setSendTimeout(chargeReplyTimeoutMs);
+    this.reserve = new DeliveryOptions(MESSAGE).setSendTimeout(chargeReplyTimeoutMs + ReservationTimeouts.EXTRA_MS);
   }
 
   @Override
@@ -61,9 +67,8 @@ final class SendSmsHandler implements Handler<RoutingContext> {
 
     // sync: PostgreSQL decides now. async (or a sync lane beside an async one with reservation): see io.smsgw.reservation.
     boolean sync = modes.of(priority) == BalanceModes.Mode.SYNC && !modes.usesRedis();
-    vertx.eventBus().<ChargeOutcome>request(sync ? Addresses.WALLET_CHARGE : Addresses.WALLET_RESERVE, message, MESSAGE).onComplete(
-      reply -> answer(rc, message, reply.body()),
-      failure -> ApiError.sendFailure(rc, failure));
+    vertx.eventBus().<ChargeOutcome>request(sync ? Addresses.WALLET_CHARGE : Addresses.WALLET_RESERVE, message, sync ? charge : reserve)
+      .onComplete(reply -> answer(rc, message, reply.body()), failure -> ApiError.sendChargeFailure(rc, failure));
   }
 
   private void answer(RoutingContext rc, SmsMessage message, ChargeOutcome outcome) {

@@ -8,6 +8,7 @@ import io.smsgw.sms.SmsMessage;
 import io.smsgw.sms.SmsMessageCodec;
 import io.smsgw.storage.Database;
 import io.smsgw.storage.SqlQueries;
+import io.smsgw.wallet.ChargeFailure;
 import io.smsgw.wallet.ChargeOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,6 +47,7 @@ public class ReservationVerticle extends VerticleBase {
   private static final int MISS_RETRIES = 3;
 
   private BalanceModes modes;
+  private DeliveryOptions charge;
   private Pool pool;
   private KafkaProducer<String, Buffer> producer;
   private long produceTimeoutMs;
@@ -66,6 +68,7 @@ public class ReservationVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     modes = BalanceModes.from(config);
+    charge = new DeliveryOptions(LOCAL).setSendTimeout(io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config));
     pool = Database.pool(vertx, config);
     produceTimeoutMs = config.number("settlement", "produce_timeout_ms");
     producer = KafkaProducer.create(vertx, producerConfig(config, produceTimeoutMs));
@@ -197,8 +200,9 @@ public class ReservationVerticle extends VerticleBase {
   /**
    * Kafka did not acknowledge in time, and the record may still be written. Settle this one message in
    * PostgreSQL now: its row is then the outbox, and a late Kafka copy is a harmless duplicate at settlement.
-   * If PostgreSQL fails too, the answer is 503 and the reservation is kept: money that may still be settled is
-   * never released (the cache stays low until the next epoch).
+   * If PostgreSQL fails too, the outcome is unknown (the Kafka copy may still land and be settled): the answer says
+   * so, and the reservation is kept: money that may still be settled is never released (the cache stays low until the
+   * next epoch).
    */
   private void settleNow(Message<SmsMessage> request, SmsMessage m, String epoch, Throwable kafkaFailure) {
     LOG.debug("sms.accepted produce of {} failed ({}); settling it in PostgreSQL now", m.messageId(), kafkaFailure.toString());
@@ -211,15 +215,15 @@ public class ReservationVerticle extends VerticleBase {
         default -> duplicate(request, m, m.userId());
       }
     }, pgFailure -> {
-      LOG.warn("message {}: neither Kafka ({}) nor PostgreSQL ({}) took it; answered 503", m.messageId(),
+      LOG.warn("message {}: Kafka did not confirm ({}) and PostgreSQL failed ({}); answered outcome_unknown", m.messageId(),
         kafkaFailure.getMessage(), pgFailure.getMessage());
-      request.fail(503, "storage unavailable");
+      request.fail(ChargeFailure.OUTCOME_UNKNOWN.code, "the sms.accepted record may still be written");
     });
   }
 
   /** A sync lane beside an async one: reserved, so the async lane's cache stays right, then PostgreSQL decides. */
   private void reservedThenSync(Message<SmsMessage> request, SmsMessage m, String epoch) {
-    vertx.eventBus().<ChargeOutcome>request(Addresses.WALLET_CHARGE, m, LOCAL).onComplete(reply -> {
+    vertx.eventBus().<ChargeOutcome>request(Addresses.WALLET_CHARGE, m, charge).onComplete(reply -> {
       ChargeOutcome outcome = reply.body();
       // After the commit: released money is in PostgreSQL's balance, so a seed can never count it twice.
       release(m, epoch, outcome.kind() == ChargeOutcome.Kind.INSUFFICIENT_BALANCE);
@@ -227,14 +231,14 @@ public class ReservationVerticle extends VerticleBase {
     }, failure -> {
       // Committed or not, releasing is safe: the cache keeps the cost taken (low at worst, until re-seeded).
       release(m, epoch, false);
-      request.fail(503, "storage unavailable");
+      ChargeFailure.reply(request, failure);
     });
   }
 
   private void chargeInPostgres(Message<SmsMessage> request, SmsMessage m) {
-    vertx.eventBus().<ChargeOutcome>request(Addresses.WALLET_CHARGE, m, LOCAL).onComplete(
+    vertx.eventBus().<ChargeOutcome>request(Addresses.WALLET_CHARGE, m, charge).onComplete(
       reply -> request.reply(reply.body()),
-      failure -> request.fail(503, "storage unavailable"));
+      failure -> ChargeFailure.reply(request, failure));
   }
 
   private void release(SmsMessage m, String epoch, boolean dropCache) {

@@ -18,6 +18,7 @@ final class SettlementMetrics {
   final Counter rejected;
   final Counter rejectedAmount;
   final Counter duplicates;
+  final Counter refused;
   final Timer lag;
 
   SettlementMetrics() {
@@ -26,6 +27,7 @@ final class SettlementMetrics {
     accepted = Counter.builder("smsgw_settlement_messages").tag("outcome", "accepted").register(registry);
     rejected = Counter.builder("smsgw_settlement_messages").tag("outcome", "rejected").register(registry);
     duplicates = Counter.builder("smsgw_settlement_messages").tag("outcome", "duplicate").register(registry);
+    refused = Counter.builder("smsgw_settlement_messages").tag("outcome", "refused").register(registry);
     rejectedAmount = Counter.builder("smsgw_settlement_rejected_amount")
       .description("money answered 200 that PostgreSQL could not pay at settlement").register(registry);
     lag = Timer.builder("smsgw_settlement_lag").description("time from the 200 to the PostgreSQL charge")

@@ -6,7 +6,10 @@ import io.smsgw.messaging.ManualCommitConsumerConfig;
 import io.smsgw.sms.SmsMessage;
 import io.smsgw.sms.SmsMessageCodec;
 import io.smsgw.storage.Database;
+import io.smsgw.storage.PgText;
 import io.smsgw.storage.SqlQueries;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Tuple;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -109,18 +112,44 @@ public class SettlementVerticle extends VerticleBase {
             LOG.warn("settlement: message {} of user {} answered 200 but the wallet cannot pay {}: stored as rejected, not charged",
               m.messageId(), m.userId(), m.cost());
           }
+          case "refused" -> metrics.refused.increment();
           default -> metrics.duplicates.increment();
         }
-        if (record.epoch() != null && scripts != null) releases.add(release(record, "rejected".equals(outcome), 1));
+        boolean uncharged = "rejected".equals(outcome) || "refused".equals(outcome);
+        if (record.epoch() != null && scripts != null) releases.add(release(record, uncharged, 1));
       }
       // A release that fails leaves the reservation counted: the cache stays low (safe) until the next epoch.
       return Future.join(releases).<Void>mapEmpty().recover(e -> Future.succeededFuture());
     });
   }
 
-  /** One transaction for the batch; retried until PostgreSQL answers (the offsets wait). */
-  /** The outcome of each record, in batch order (the function answers in input order). */
+  /**
+   * The outcome of each record, in batch order: one transaction for the batch, retried until PostgreSQL answers (the
+   * offsets wait). A batch PostgreSQL refuses for its data is split until the record that caused it is alone, so
+   * the others settle and no partition stalls on one record; that record is {@code refused}.
+   */
   private Future<List<String>> charge(List<AcceptedRecord> batch) {
+    return settleOnce(batch).recover(failure -> {
+      if (refusesData(failure)) {
+        if (batch.size() == 1) return refuse(batch.get(0), failure).map(v -> List.of("refused"));
+        List<AcceptedRecord> first = batch.subList(0, batch.size() / 2);
+        List<AcceptedRecord> second = batch.subList(batch.size() / 2, batch.size());
+        return charge(first).compose(a -> charge(second).map(b -> {
+          List<String> both = new ArrayList<>(a);
+          both.addAll(b);
+          return both;
+        }));
+      }
+      LOG.warn("settlement: batch of {} not settled ({}); trying again in 1 s", batch.size(), failure.getMessage());
+      if (stopping) return Future.failedFuture(failure);
+      Promise<Void> pause = Promise.promise();
+      vertx.setTimer(1000, t -> pause.complete());
+      return pause.future().compose(v -> charge(batch));
+    });
+  }
+
+  /** The function answers in input order. */
+  private Future<List<String>> settleOnce(List<AcceptedRecord> batch) {
     List<SmsMessage> messages = batch.stream().map(AcceptedRecord::message).toList();
     return pool.preparedQuery(SqlQueries.settleMessages()).execute(SettleArguments.of(messages))
       .map(rows -> {
@@ -133,14 +162,33 @@ public class SettlementVerticle extends VerticleBase {
         }
         if (outcomes.size() != batch.size()) throw new IllegalStateException("settle_messages returned " + outcomes.size() + " of " + batch.size());
         return outcomes;
-      })
-      .recover(failure -> {
-        LOG.warn("settlement: batch of {} not settled ({}); trying again in 1 s", batch.size(), failure.getMessage());
-        if (stopping) return Future.failedFuture(failure);
-        Promise<Void> pause = Promise.promise();
-        vertx.setTimer(1000, t -> pause.complete());
-        return pause.future().compose(v -> charge(batch));
       });
+  }
+
+  /**
+   * A message answered 200 that PostgreSQL cannot store as it is: it is stored as {@code rejected}, uncharged (its
+   * text made storable, so the customer sees a final status), and its reservation is released by the caller. If even
+   * that is refused, it is logged and skipped: nothing was charged for it anywhere.
+   */
+  private Future<Void> refuse(AcceptedRecord record, Throwable why) {
+    SmsMessage m = record.message();
+    String state = ((PgException) why).getSqlState();
+    LOG.error("settlement: message {} of user {} refused by PostgreSQL ({}): stored as rejected, not charged",
+      m.messageId(), m.userId(), why.getMessage());
+    Tuple row = Tuple.of(m.messageId(), m.userId(), PgText.storable(m.phoneNumber(), 32), PgText.storable(m.text(), 10_000),
+        m.priority().wireName(), m.encoding().name(), m.segments(), m.cost())
+      .addLong(m.acceptedAtMillis()).addString("unstorable_message (" + state + ")");
+    return pool.preparedQuery(SqlQueries.rejectUnstorable()).execute(row).<Void>mapEmpty().recover(failure -> {
+      if (!refusesData(failure)) return Future.failedFuture(failure);
+      LOG.error("settlement: message {} could not be stored even as rejected ({}); skipped, nothing charged",
+        m.messageId(), failure.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  private static boolean refusesData(Throwable failure) {
+    String state = failure instanceof PgException pg && pg.getSqlState() != null ? pg.getSqlState() : "";
+    return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
   }
 
   private Future<Void> release(AcceptedRecord record, boolean dropCache, int attempt) {

@@ -1,6 +1,8 @@
 package io.smsgw.sending;
 
+import io.smsgw.storage.PgText;
 import io.smsgw.storage.SqlQueries;
+import io.vertx.pgclient.PgException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -25,6 +27,8 @@ final class StatusWriter {
   private static final int MAX_PER_FLUSH = 2000;
   /** After a failed write, wait this long before the next: PostgreSQL is down, not busy. */
   private static final long RETRY_PAUSE_MS = 1000;
+  /** Provider ids and error texts longer than this are cut. */
+  private static final int MAX_TEXT = 1000;
 
   private record Pending(Outcome outcome, Promise<Void> written) {
   }
@@ -63,18 +67,53 @@ final class StatusWriter {
     // Same lock order as the accept path (wallet by user id), so refunds and charges never deadlock.
     batch.sort(Comparator.comparing((Pending p) -> p.outcome().userId()).thenComparing(p -> p.outcome().messageId()));
     flushing = true;
-    pool.preparedQuery(SqlQueries.recordOutcomes()).execute(arguments(batch)).onComplete(done -> {
+    write(batch).onComplete(done -> {
       flushing = false;
+      if (done.succeeded()) return;
+      LOG.warn("could not write {} outcomes ({}); retrying in {} ms", batch.size(), done.cause().getMessage(), RETRY_PAUSE_MS);
+      // (a pool that is closed will not come back: close() gives up after its timeout)
+      pausedUntil = System.currentTimeMillis() + RETRY_PAUSE_MS;
+      List<Pending> unwritten = new ArrayList<>();
+      for (Pending p : batch) if (!p.written().future().isComplete()) unwritten.add(p);
+      unwritten.addAll(queue);
+      queue = unwritten;
+    });
+  }
+
+  /**
+   * One transaction for the batch. If PostgreSQL refuses the data of some outcome, the batch is split until that
+   * outcome is alone, so the others are written; the lone one is written without its provider id and error text,
+   * and if even that is refused it is left to the claim's expiry (the message is sent again under the same
+   * idempotency key) instead of stalling the lane. Any other failure (PostgreSQL down) fails the whole batch.
+   */
+  private Future<Void> write(List<Pending> batch) {
+    return pool.preparedQuery(SqlQueries.recordOutcomes()).execute(arguments(batch)).transform(done -> {
       if (done.succeeded()) {
         batch.forEach(p -> p.written().complete());
-      } else {
-        LOG.warn("could not write {} outcomes ({}); retrying in {} ms", batch.size(), done.cause().getMessage(), RETRY_PAUSE_MS);
-        // (a pool that is closed will not come back: close() gives up after its timeout)
-        pausedUntil = System.currentTimeMillis() + RETRY_PAUSE_MS;
-        batch.addAll(queue);
-        queue = batch;
+        return Future.<Void>succeededFuture();
       }
+      if (!refusesData(done.cause())) return Future.<Void>failedFuture(done.cause());
+      if (batch.size() > 1) {
+        List<Pending> first = batch.subList(0, batch.size() / 2);
+        List<Pending> second = batch.subList(batch.size() / 2, batch.size());
+        return write(first).compose(v -> write(second));
+      }
+      Pending alone = batch.get(0);
+      Outcome o = alone.outcome();
+      String why = "outcome not storable (" + ((PgException) done.cause()).getSqlState() + ")";
+      LOG.error("outcome of {} refused by PostgreSQL: {}", o.messageId(), done.cause().getMessage());
+      if (o.providerMessageId() != null || o.error() != null && !o.error().startsWith("outcome not storable")) {
+        Outcome bare = new Outcome(o.messageId(), o.userId(), o.kind(), null, why, o.atMs(), o.retryDelayMs());
+        return write(List.of(new Pending(bare, alone.written())));
+      }
+      alone.written().complete();  // unstorable even bare: its claim runs out and the message is tried again
+      return Future.<Void>succeededFuture();
     });
+  }
+
+  private static boolean refusesData(Throwable failure) {
+    String state = failure instanceof PgException pg && pg.getSqlState() != null ? pg.getSqlState() : "";
+    return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
   }
 
   private static Tuple arguments(List<Pending> batch) {
@@ -89,8 +128,9 @@ final class StatusWriter {
       Outcome o = batch.get(i).outcome();
       ids[i] = o.messageId();
       kinds[i] = o.kind().dbName();
-      providerIds[i] = o.providerMessageId();
-      errors[i] = o.error();
+      // A provider's answer is outside input: never let its bytes fail the batch.
+      providerIds[i] = PgText.storable(o.providerMessageId(), MAX_TEXT);
+      errors[i] = PgText.storable(o.error(), MAX_TEXT);
       at[i] = o.atMs();
       delays[i] = o.retryDelayMs();
     }

@@ -30,6 +30,24 @@ public final class Database {
       .build();
   }
 
+  /**
+   * The accept path's own connections: one per batch in flight (per wallet instance), each under a
+   * statement_timeout, so a charge batch ends (commits or rolls back) within a known time and the wallet can
+   * answer truthfully before its caller gives up. Its own pool, so other work can never starve the accept path.
+   */
+  public static Pool acceptPool(Vertx vertx, GatewayConfig config, long statementTimeoutMs) {
+    int connections = config.instances("wallet") * config.integer("charge", "max_in_flight_batches");
+    PoolOptions poolOptions = new PoolOptions()
+      .setShared(true)
+      .setName("smsgw-pg-accept")
+      .setMaxSize(connections)
+      .setMaxWaitQueueSize(connections * 2)
+      .setConnectionTimeout(2)
+      .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+    PgConnectOptions connect = connectOptions(config.pgUrl()).addProperty("statement_timeout", String.valueOf(statementTimeoutMs));
+    return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
+  }
+
   public static PgConnectOptions connectOptions(String url) {
     return PgConnectOptions.fromUri(url).setCachePreparedStatements(true).setReconnectAttempts(0);
   }

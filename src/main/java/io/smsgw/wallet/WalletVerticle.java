@@ -29,7 +29,8 @@ public class WalletVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     pool = Database.pool(vertx, config);
-    batcher = new ChargeBatcher(pool, config.integer("charge", "max_batch"), config.integer("charge", "max_in_flight_batches"));
+    ChargeBatcher.Limits limits = limits(config);
+    batcher = new ChargeBatcher(vertx, Database.acceptPool(vertx, config, limits.statementTimeoutMs()), limits);
     var bus = vertx.eventBus();
     return Future.all(
       bus.<SmsMessage>localConsumer(Addresses.WALLET_CHARGE, this::charge).completion(),
@@ -37,10 +38,25 @@ public class WalletVerticle extends VerticleBase {
       bus.<JsonObject>localConsumer(Addresses.WALLET_TOPUP, this::topUp).completion());
   }
 
+  /** {@code charge.*} from conf/; the HTTP side waits a little longer than the longest answer (see {@link #replyTimeoutMs}). */
+  static ChargeBatcher.Limits limits(GatewayConfig config) {
+    return new ChargeBatcher.Limits(config.integer("charge", "max_batch"), config.integer("charge", "max_in_flight_batches"),
+      config.integer("charge", "max_queue"), config.number("charge", "queue_deadline_ms"),
+      config.number("charge", "statement_timeout_ms"));
+  }
+
+  /**
+   * How long a caller of {@code wallet.charge} waits: longer than the wallet can take to answer, so the caller hears
+   * the wallet's own answer (which says whether it charged) rather than a timeout of its own.
+   */
+  public static long replyTimeoutMs(GatewayConfig config) {
+    return limits(config).longestAnswerMs() + 2000;
+  }
+
   private void charge(Message<SmsMessage> request) {
     batcher.charge(request.body()).onComplete(
       outcome -> request.reply(outcome),
-      failure -> Replies.unavailable(request, failure));
+      failure -> ChargeFailure.reply(request, failure));
   }
 
   private void balance(Message<JsonObject> request) {
@@ -81,5 +97,11 @@ public class WalletVerticle extends VerticleBase {
       for (Row row : rows) first.put("user_id", row.getUUID("user_id").toString()).put("amount", row.getLong("amount"));
       request.reply(new JsonObject().put("duplicate", first));
     }, failure -> Replies.unavailable(request, failure));
+  }
+
+  @Override
+  public Future<?> stop() {
+    batcher.close();
+    return Future.succeededFuture();
   }
 }
