@@ -24,7 +24,8 @@ import java.util.PriorityQueue;
  *
  * <p>Every answer is true (see {@link ChargeFailure}):
  * <ul>
- *   <li>the queue is bounded: when it is full a request is refused at once ({@code OVERLOADED});</li>
+ *   <li>the queue is bounded (waiting and in-flight messages together): when it is full a request is refused at
+ *       once ({@code OVERLOADED});</li>
  *   <li>each request has a deadline: one still queued when it passes is answered {@code NOT_CHARGED} and dropped,
  *       so it can never be charged after that answer;</li>
  *   <li>a batch runs under PostgreSQL's statement_timeout (the accept pool's connections), and a watchdog answers
@@ -85,6 +86,8 @@ final class ChargeBatcher {
   private final long sweepTimer;
   private long busyTimer = -1;
   private int inFlight;
+  /** Messages in the batches in flight: they count against the bound too (a busy one goes back to waiting). */
+  private int inFlightMessages;
 
   ChargeBatcher(Vertx vertx, Pool pool, Limits limits) {
     this.vertx = vertx;
@@ -95,7 +98,7 @@ final class ChargeBatcher {
   }
 
   Future<ChargeOutcome> charge(SmsMessage message) {
-    if (queue.size() + busy.size() >= limits.maxQueue()) {
+    if (queue.size() + busy.size() + inFlightMessages >= limits.maxQueue()) {
       return Future.failedFuture(ChargeFailure.OVERLOADED.exception("the accept queue is full; nothing was charged"));
     }
     Pending pending = new Pending(message, System.currentTimeMillis() + limits.queueDeadlineMs());
@@ -118,8 +121,10 @@ final class ChargeBatcher {
       // One lock order for every batch (wallet, then message id) keeps concurrent batches from deadlocking.
       batch.sort(Comparator.comparing((Pending p) -> p.message.userId()).thenComparing(p -> p.message.messageId()));
       inFlight++;
+      inFlightMessages += batch.size();
       run(batch).onComplete(done -> {
         inFlight--;
+        inFlightMessages -= batch.size();
         drain();
       });
     }

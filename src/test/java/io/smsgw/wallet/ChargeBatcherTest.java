@@ -120,11 +120,11 @@ class ChargeBatcherTest extends GatewayTest {
     assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
     Future.join(new ArrayList<>(answers)).otherwiseEmpty().await(30, TimeUnit.SECONDS);
 
-    // One in flight, five queued, the other four refused before anything was sent.
-    assertThat(refusedAtOnce).containsExactly(false, false, false, false, false, false, true, true, true, true);
-    for (int i = 6; i < 10; i++) assertThat(failureOf(answers.get(i))).isEqualTo(ChargeFailure.OVERLOADED);
-    for (int i = 0; i < 6; i++) assertThat(answers.get(i).result().kind()).isEqualTo(ChargeOutcome.Kind.ACCEPTED);
-    assertThat(gateway.balance(user)).isEqualTo(10_000 - 6 * 100);
+    // One in flight and four queued fill the bound of five; the other five are refused before anything was sent.
+    assertThat(refusedAtOnce).containsExactly(false, false, false, false, false, true, true, true, true, true);
+    for (int i = 5; i < 10; i++) assertThat(failureOf(answers.get(i))).isEqualTo(ChargeFailure.OVERLOADED);
+    for (int i = 0; i < 5; i++) assertThat(answers.get(i).result().kind()).isEqualTo(ChargeOutcome.Kind.ACCEPTED);
+    assertThat(gateway.balance(user)).isEqualTo(10_000 - 5 * 100);
     assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(10));
     batcher.close();
   }
