@@ -48,7 +48,7 @@ public class HttpVerticle extends VerticleBase {
     builder.getRoute("sendSms").setDoValidation(false)
       .addHandler(new SendSmsBodyValidator(contract))
       .addHandler(new SendSmsHandler(vertx, Pricing.from(config), io.smsgw.reservation.BalanceModes.from(config),
-        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config)));
+        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.integer("http", "max_pending_sends")));
     builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
     builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));
     // The admin bearer token is checked by AdminTokenHandler (the router only knows JWT bearer schemes).

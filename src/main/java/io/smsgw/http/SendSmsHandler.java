@@ -7,6 +7,7 @@ import io.smsgw.sms.Priority;
 import io.smsgw.sms.Segments;
 import io.smsgw.sms.SmsMessage;
 import io.smsgw.sms.SmsMessageCodec;
+import io.smsgw.wallet.ChargeFailure;
 import io.smsgw.wallet.ChargeOutcome;
 import io.smsgw.wallet.Pricing;
 import io.vertx.core.Handler;
@@ -33,8 +34,12 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   /** Longer than the wallet (or the reservation in front of it) can take to answer: see WalletVerticle.replyTimeoutMs. */
   private final DeliveryOptions charge;
   private final DeliveryOptions reserve;
+  /** Sends of this HTTP verticle waiting for the wallet: bounded in every balance mode, so a flood is shed here at once. */
+  private final int maxPending;
+  private int pending;
 
-  SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes, long chargeReplyTimeoutMs) {
+  SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes, long chargeReplyTimeoutMs, int maxPending) {
+    this.maxPending = maxPending;
     this.vertx = vertx;
     this.pricing = pricing;
     this.modes = modes;
@@ -67,7 +72,13 @@ final class SendSmsHandler implements Handler<RoutingContext> {
 
     // sync: PostgreSQL decides now. async (or a sync lane beside an async one with reservation): see io.smsgw.reservation.
     boolean sync = modes.of(priority) == BalanceModes.Mode.SYNC && !modes.usesRedis();
+    if (pending >= maxPending) {
+      ApiError.sendChargeFailure(rc, ChargeFailure.OVERLOADED.exception("too many sends waiting"));
+      return;
+    }
+    pending++;
     vertx.eventBus().<ChargeOutcome>request(sync ? Addresses.WALLET_CHARGE : Addresses.WALLET_RESERVE, message, sync ? charge : reserve)
+      .onComplete(done -> pending--)
       .onComplete(reply -> answer(rc, message, reply.body()), failure -> ApiError.sendChargeFailure(rc, failure));
   }
 
