@@ -23,6 +23,7 @@ public enum ApiError {
   DUPLICATE_TOPUP_ID(409),
   PAYLOAD_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),
+  RATE_LIMITED(429),
   INTERNAL_ERROR(500),
   UNAVAILABLE(503);
 
@@ -48,6 +49,13 @@ public enum ApiError {
       .setStatusCode(status)
       .putHeader("Content-Type", "application/json")
       .end(new JsonObject().put("error", error).toBuffer());
+  }
+
+  /** 429: the user's rate limit is used up; {@code Retry-After} in whole seconds (≥ 1). */
+  public static void rateLimited(RoutingContext rc, long retryAfterSeconds) {
+    if (rc.response().headWritten()) return;
+    rc.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
+    RATE_LIMITED.send(rc, "the user's rate limit is used up; retry after " + retryAfterSeconds + " s; nothing was charged");
   }
 
   /** A failed event-bus request: the verticles reply 404 / 409 / 503; no answer in time is 503 too. */

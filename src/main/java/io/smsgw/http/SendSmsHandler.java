@@ -1,6 +1,7 @@
 package io.smsgw.http;
 
 import io.smsgw.Addresses;
+import io.smsgw.ratelimit.RateLimiter;
 import io.smsgw.reservation.BalanceModes;
 import io.smsgw.sms.Priority;
 import io.smsgw.sms.Segments;
@@ -29,11 +30,13 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final Pricing pricing;
   private final BalanceModes modes;
+  private final RateLimiter limiter;
 
   SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes) {
     this.vertx = vertx;
     this.pricing = pricing;
     this.modes = modes;
+    this.limiter = RateLimiter.of(vertx);
   }
 
   @Override
@@ -58,7 +61,13 @@ final class SendSmsHandler implements Handler<RoutingContext> {
     SmsMessage message = new SmsMessage(
       UUID.fromString(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
       segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis());
+    // Per-user rate limit (io.smsgw.ratelimit), after validation and before the charge: a 429 charges and stores nothing.
+    limiter.acquire(userId).onSuccess(retryAfter -> {
+      if (retryAfter > 0) ApiError.rateLimited(rc, retryAfter); else charge(rc, message, priority);
+    });
+  }
 
+  private void charge(RoutingContext rc, SmsMessage message, Priority priority) {
     // sync: PostgreSQL decides now. async (or a sync lane beside an async one with reservation): see io.smsgw.reservation.
     boolean sync = modes.of(priority) == BalanceModes.Mode.SYNC && !modes.usesRedis();
     vertx.eventBus().<ChargeOutcome>request(sync ? Addresses.WALLET_CHARGE : Addresses.WALLET_RESERVE, message, MESSAGE).onComplete(
