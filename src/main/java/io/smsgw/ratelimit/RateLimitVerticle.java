@@ -8,7 +8,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -18,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One per gateway pod: builds the pod's {@link RateLimiter} (default from conf {@code rate_limit.*}, one Redis
@@ -32,6 +35,7 @@ public class RateLimitVerticle extends VerticleBase {
   public static final String SET = "ratelimit.set";
 
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitVerticle.class);
+  private static final int REDIS_CONNECTIONS = 16;
 
   private Pool pool;
   private Redis redis;
@@ -45,7 +49,8 @@ public class RateLimitVerticle extends VerticleBase {
     pool = Database.pool(vertx, config);
     RedisRateLimit shared = null;
     if (!config.string("redis", "url").isEmpty()) {
-      redis = RedisClients.create(vertx, config);
+      // Redis is single-threaded: a few connections carry the checks; fewer to open at once after a start.
+      redis = RedisClients.create(vertx, config, REDIS_CONNECTIONS);
       shared = new RedisRateLimit(new ReservationScripts(redis, config.number("rate_limit", "redis_timeout_ms")),
         config.string("redis", "key_prefix"));
     } else {
@@ -55,10 +60,22 @@ public class RateLimitVerticle extends VerticleBase {
       UserLimit.of(config.number("rate_limit", "default_messages_per_second"), config.number("rate_limit", "default_burst")),
       shared, config.integer("rate_limit", "local_pods"), config.number("rate_limit", "redis_retry_ms"));
     long interval = config.number("rate_limit", "reload_interval_ms");
-    return pool.query(RateLimitQueries.all()).execute().onSuccess(this::apply).onSuccess(rows -> {
+    return Future.all(warmUp(config), pool.query(RateLimitQueries.all()).execute().onSuccess(this::apply)).onSuccess(rows -> {
       vertx.sharedData().<String, RateLimiter>getLocalMap(RateLimiter.MAP).put(RateLimiter.KEY, limiter);
       vertx.setPeriodic(interval, interval, id -> reload());
     }).compose(rows -> vertx.eventBus().<JsonObject>localConsumer(SET, this::set).completion());
+  }
+
+  /** Best effort: one connection open and the script loaded before the first request (a cold burst timed out). */
+  private Future<Void> warmUp(GatewayConfig config) {
+    if (redis == null) return Future.succeededFuture();
+    return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RedisRateLimit.ADMIT.source()))
+      .timeout(config.number("redis", "timeout_ms"), TimeUnit.MILLISECONDS)
+      .<Void>mapEmpty()
+      .recover(e -> {
+        LOG.warn("rate limits: Redis does not answer at start ({}); the pod decides alone until it does", e.toString());
+        return Future.succeededFuture();
+      });
   }
 
   private void reload() {
