@@ -149,12 +149,15 @@ class RateLimitTest {
   private static final class Burst {
     int accepted;
     int limited;
+    double seconds;
     final Map<TestGateway, Integer> acceptedBy = new java.util.HashMap<>();
     final List<String> acceptedIds = new ArrayList<>();
 
+    /** At most {@code most}, and at most burst + rate × the burst's duration (5/s, burst 5): one allowance, not one per pod. */
     void assertLimited(JsonObject user, int most) {
       assertThat(limited).as("429s").isPositive();
       assertThat(accepted).as("accepted").isBetween(1, most);
+      assertThat((double) accepted).as("accepted in %.2f s", seconds).isLessThanOrEqualTo(5 + 5 * seconds);
       TestGateway any = a;
       assertThat(any.balance(user)).as("charged exactly for the accepted").isEqualTo(BALANCE - accepted * PRICE);
       String id = user.getString("user_id");
@@ -168,6 +171,7 @@ class RateLimitTest {
     List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
     List<JsonObject> bodies = new ArrayList<>();
     List<TestGateway> via = new ArrayList<>();
+    long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       TestGateway pod = pods.get(i % pods.size());
       JsonObject sms = TestGateway.sms(user, "+14155550100", "burst " + i);
@@ -177,6 +181,8 @@ class RateLimitTest {
     }
     Burst burst = new Burst();
     pods.forEach(p -> burst.acceptedBy.put(p, 0));
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).join();
+    burst.seconds = (System.nanoTime() - start) / 1e9;
     for (int i = 0; i < n; i++) {
       HttpResponse<String> r = answers.get(i).join();
       if (r.statusCode() == 200) {
