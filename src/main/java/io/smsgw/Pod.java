@@ -121,6 +121,7 @@ public final class Pod {
         // Always, even in sync mode: records accepted before a switch from async must still be settled.
         .compose(v -> deploy(SettlementVerticle::new, config, "settlement"));
       if (BalanceModes.from(config).anyAsync()) chain = chain.compose(v -> deploy(ReservationVerticle::new, config, "reservation"));
+      chain = chain.compose(v -> deploy(io.smsgw.ratelimit.RateLimitVerticle::new, config, "rate_limit"));
       chain = chain.compose(v -> deploy(HttpVerticle::new, config, "http"));
     }
     if (roles.contains(Role.PROVIDER_SIM)) {

@@ -24,6 +24,7 @@ public enum ApiError {
   DUPLICATE_TOPUP_ID(409),
   PAYLOAD_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),
+  RATE_LIMITED(429),
   INTERNAL_ERROR(500),
   UNAVAILABLE(503),
   OVERLOADED(503),
@@ -70,9 +71,14 @@ public enum ApiError {
     }
   }
 
-  private ApiError retryAfter(RoutingContext rc, int seconds) {
+  private ApiError retryAfter(RoutingContext rc, long seconds) {
     if (!rc.response().headWritten()) rc.response().putHeader("Retry-After", String.valueOf(seconds));
     return this;
+  }
+
+  /** 429: the user's rate limit is used up; {@code Retry-After} in whole seconds (≥ 1). */
+  public static void rateLimited(RoutingContext rc, long retryAfterSeconds) {
+    RATE_LIMITED.retryAfter(rc, retryAfterSeconds).send(rc, "the user's rate limit is used up; retry after " + retryAfterSeconds + " s; nothing was charged");
   }
 
   /** A failed event-bus request: the verticles reply 404 / 409 / 503; no answer in time is 503 too. */

@@ -54,6 +54,9 @@ public class HttpVerticle extends VerticleBase {
     // The admin bearer token is checked by AdminTokenHandler (the router only knows JWT bearer schemes).
     builder.getRoute("createUser").setDoSecurity(false).addHandler(admin::create);
     builder.getRoute("topUp").setDoSecurity(false).addHandler(admin::topUp);
+    AdminLimitsHandler limits = new AdminLimitsHandler(vertx);
+    builder.getRoute("setUserLimits").setDoSecurity(false).addHandler(limits::set);
+    builder.getRoute("removeUserLimits").setDoSecurity(false).addHandler(limits::remove);
     builder.getRoute("live").addHandler(health::live);
     builder.getRoute("ready").addHandler(health::ready);
     builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create());

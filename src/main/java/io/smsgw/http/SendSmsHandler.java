@@ -1,6 +1,7 @@
 package io.smsgw.http;
 
 import io.smsgw.Addresses;
+import io.smsgw.ratelimit.RateLimiter;
 import io.smsgw.reservation.BalanceModes;
 import io.smsgw.reservation.ReservationTimeouts;
 import io.smsgw.sms.Priority;
@@ -37,6 +38,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   /** Sends of this HTTP verticle waiting for the wallet: bounded in every balance mode, so a flood is shed here at once. */
   private final int maxPending;
   private int pending;
+  private final RateLimiter limiter;
 
   SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes, long chargeReplyTimeoutMs, int maxPending) {
     this.maxPending = maxPending;
@@ -45,6 +47,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
     this.modes = modes;
     this.charge = new DeliveryOptions(MESSAGE).setSendTimeout(chargeReplyTimeoutMs);
     this.reserve = new DeliveryOptions(MESSAGE).setSendTimeout(chargeReplyTimeoutMs + ReservationTimeouts.EXTRA_MS);
+    this.limiter = RateLimiter.of(vertx);
   }
 
   @Override
@@ -69,7 +72,13 @@ final class SendSmsHandler implements Handler<RoutingContext> {
     SmsMessage message = new SmsMessage(
       UUID.fromString(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
       segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis());
+    // Per-user rate limit (io.smsgw.ratelimit), after validation and before the charge: a 429 charges and stores nothing.
+    limiter.acquire(userId).onSuccess(retryAfter -> {
+      if (retryAfter > 0) ApiError.rateLimited(rc, retryAfter); else charge(rc, message, priority);
+    });
+  }
 
+  private void charge(RoutingContext rc, SmsMessage message, Priority priority) {
     // sync: PostgreSQL decides now. async (or a sync lane beside an async one with reservation): see io.smsgw.reservation.
     boolean sync = modes.of(priority) == BalanceModes.Mode.SYNC && !modes.usesRedis();
     if (pending >= maxPending) {

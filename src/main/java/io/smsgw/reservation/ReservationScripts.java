@@ -98,9 +98,9 @@ public final class ReservationScripts {
     return 1
     """);
 
-  /** One Lua script and its SHA-1. */
-  record Script(String source, String sha) {
-    Script(String source) {
+  /** One Lua script and its SHA-1 (public: io.smsgw.ratelimit runs its script through this class too). */
+  public record Script(String source, String sha) {
+    public Script(String source) {
       this(source, sha1(source));
     }
   }
@@ -113,7 +113,7 @@ public final class ReservationScripts {
     this.timeoutMs = timeoutMs;
   }
 
-  Future<Response> run(Script script, List<String> keys, Object... args) {
+  public Future<Response> run(Script script, List<String> keys, Object... args) {
     return send(evalSha(script, keys, args)).recover(failure -> {
       if (failure.getMessage() == null || !failure.getMessage().startsWith("NOSCRIPT")) return Future.failedFuture(failure);
       return send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script.source()))
