@@ -1,6 +1,7 @@
 package io.smsgw;
 
 import io.smsgw.account.AccountVerticle;
+import io.smsgw.account.ApiKeyRevocationsVerticle;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.http.HttpVerticle;
 import io.smsgw.http.WorkerOpsVerticle;
@@ -115,6 +116,7 @@ public final class Pod {
     if (roles.contains(Role.GATEWAY)) {
       chain = chain
         .compose(v -> deploy(AccountVerticle::new, config, "account"))
+        .compose(v -> deploy(ApiKeyRevocationsVerticle::new, config, "api_key_revocations"))
         .compose(v -> deploy(WalletVerticle::new, config, "wallet"))
         .compose(v -> deploy(MessageStatusVerticle::new, config, "message_status"))
         .compose(v -> deploy(KafkaProducerVerticle::new, config, "kafka_producer"))
@@ -134,9 +136,9 @@ public final class Pod {
       chain = chain
         .compose(v -> deploy(() -> new SenderVerticle(Priority.VIP), config, "sender_vip"))
         .compose(v -> deploy(() -> new SenderVerticle(Priority.NORMAL), config, "sender_normal"));
-      // Health and metrics: a gateway pod has them on its API port already.
-      if (!roles.contains(Role.GATEWAY)) chain = chain.compose(v -> deploy(WorkerOpsVerticle::new, config, "worker_ops"));
     }
+    // The operations port (detailed readiness, /metrics without a token) in every gateway and worker pod.
+    if (roles.contains(Role.GATEWAY) || roles.contains(Role.WORKER)) chain = chain.compose(v -> deploy(WorkerOpsVerticle::new, config, "worker_ops"));
     return chain;
   }
 
