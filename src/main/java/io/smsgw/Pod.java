@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -82,11 +83,23 @@ public final class Pod {
   }
 
   private Pod deployOrClose(GatewayConfig config, Set<Role> roles) throws Exception {
+    // vertx-openapi 5.0.7 upper-cases parameter schema types with the JVM's default locale while it parses the
+    // contract (ParameterImpl: SchemaType.valueOf(type.toUpperCase())): under tr_TR "string" becomes "STRİNG" and no
+    // gateway would start. So the deployment (which parses the contract) runs under Locale.ROOT; the default is put
+    // back after it, and the request path itself does not depend on the locale (LocaleIndependenceTest, the tr_TR run).
+    Locale locale = Locale.getDefault();
+    Locale display = Locale.getDefault(Locale.Category.DISPLAY);
+    Locale format = Locale.getDefault(Locale.Category.FORMAT);
+    Locale.setDefault(Locale.ROOT);
     try {
       deploy(config, roles).await();
     } catch (Exception e) {
       vertx.close().await();
       throw e;
+    } finally {
+      Locale.setDefault(locale);
+      Locale.setDefault(Locale.Category.DISPLAY, display);
+      Locale.setDefault(Locale.Category.FORMAT, format);
     }
     LOG.info("pod started: roles {}{}", roles, roles.contains(Role.GATEWAY)
       ? ", http port " + config.httpPort() + ", balance " + BalanceModes.from(config) : "");
