@@ -64,8 +64,16 @@ public final class Main {
   }
 
   private static void run(GatewayConfig config, String role) throws Exception {
-    if (config.adminToken().isEmpty()) LOG.warn("admin.token is not set (SMSGW_ADMIN_TOKEN): the admin API refuses every call");
-    Pod pod = Pod.start(config, Role.parse(role));
+    Set<Role> roles = Role.parse(role);
+    if (roles.contains(Role.GATEWAY)) {
+      var problem = io.smsgw.config.AdminTokenRule.problem(config.adminToken());
+      if (problem.isPresent()) {
+        System.err.println("refusing to start a gateway: " + problem.get() + ". Set SMSGW_ADMIN_TOKEN to "
+          + io.smsgw.config.AdminTokenRule.MIN_LENGTH + "+ random characters, e.g. $(openssl rand -hex 32).");
+        System.exit(2);
+      }
+    }
+    Pod pod = Pod.start(config, roles);
     awaitShutdown(pod::stop);
   }
 

@@ -1,6 +1,7 @@
 package io.smsgw;
 
 import io.smsgw.account.AccountVerticle;
+import io.smsgw.account.ApiKeyRevocationsVerticle;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.http.HttpVerticle;
 import io.smsgw.http.WorkerOpsVerticle;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -81,11 +83,23 @@ public final class Pod {
   }
 
   private Pod deployOrClose(GatewayConfig config, Set<Role> roles) throws Exception {
+    // vertx-openapi 5.0.7 upper-cases parameter schema types with the JVM's default locale while it parses the
+    // contract (ParameterImpl: SchemaType.valueOf(type.toUpperCase())): under tr_TR "string" becomes "STRİNG" and no
+    // gateway would start. So the deployment (which parses the contract) runs under Locale.ROOT; the default is put
+    // back after it, and the request path itself does not depend on the locale (LocaleIndependenceTest, the tr_TR run).
+    Locale locale = Locale.getDefault();
+    Locale display = Locale.getDefault(Locale.Category.DISPLAY);
+    Locale format = Locale.getDefault(Locale.Category.FORMAT);
+    Locale.setDefault(Locale.ROOT);
     try {
       deploy(config, roles).await();
     } catch (Exception e) {
       vertx.close().await();
       throw e;
+    } finally {
+      Locale.setDefault(locale);
+      Locale.setDefault(Locale.Category.DISPLAY, display);
+      Locale.setDefault(Locale.Category.FORMAT, format);
     }
     LOG.info("pod started: roles {}{}", roles, roles.contains(Role.GATEWAY)
       ? ", http port " + config.httpPort() + ", balance " + BalanceModes.from(config) : "");
@@ -115,6 +129,7 @@ public final class Pod {
     if (roles.contains(Role.GATEWAY)) {
       chain = chain
         .compose(v -> deploy(AccountVerticle::new, config, "account"))
+        .compose(v -> deploy(ApiKeyRevocationsVerticle::new, config, "api_key_revocations"))
         .compose(v -> deploy(WalletVerticle::new, config, "wallet"))
         .compose(v -> deploy(MessageStatusVerticle::new, config, "message_status"))
         .compose(v -> deploy(KafkaProducerVerticle::new, config, "kafka_producer"))
@@ -135,9 +150,9 @@ public final class Pod {
       chain = chain
         .compose(v -> deploy(() -> new SenderVerticle(Priority.VIP), config, "sender_vip"))
         .compose(v -> deploy(() -> new SenderVerticle(Priority.NORMAL), config, "sender_normal"));
-      // Health and metrics: a gateway pod has them on its API port already.
-      if (!roles.contains(Role.GATEWAY)) chain = chain.compose(v -> deploy(WorkerOpsVerticle::new, config, "worker_ops"));
     }
+    // The operations port (detailed readiness, /metrics without a token) in every gateway and worker pod.
+    if (roles.contains(Role.GATEWAY) || roles.contains(Role.WORKER)) chain = chain.compose(v -> deploy(WorkerOpsVerticle::new, config, "worker_ops"));
     return chain;
   }
 

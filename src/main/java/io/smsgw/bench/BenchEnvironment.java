@@ -40,7 +40,8 @@ final class BenchEnvironment implements AutoCloseable {
 
   BenchEnvironment(GatewayConfig fromFile) throws Exception {
     dev = DevEnvironment.start(fromFile);
-    config = dev.config().with("http", "port", FreePorts.next());  // never collides with a running ./smsgw dev
+    // never collides with a running ./smsgw dev (API and operations ports)
+    config = dev.config().with("http", "port", FreePorts.next()).with("worker", "http_port", 0);
     try {
       gateway = Pod.start(config, EnumSet.of(Role.GATEWAY, Role.PROVIDER_SIM));
     } catch (Exception e) {

@@ -68,7 +68,7 @@ public final class BenchReport {
   public Optional<JsonObject> write() throws IOException {
     Files.createDirectories(RESULTS);
     Optional<JsonObject> previous = previous(json.getString("scenario"));
-    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", java.util.Locale.ROOT).withZone(ZoneOffset.UTC).format(Instant.now());
     Path file = RESULTS.resolve(stamp + "-" + json.getString("scenario") + ".json");
     Files.writeString(file, json.encodePrettily() + "\n");
     json.put("file", file.toString());

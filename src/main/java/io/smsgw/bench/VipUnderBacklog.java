@@ -33,7 +33,7 @@ final class VipUnderBacklog {
     OpenLoopLoad.Result fill = load.run(fillRate, backlog / fillRate, i -> {
       JsonObject user = users.get(i % users.size());
       return OpenLoopLoad.Request.of(user.getString("api_key"),
-        BenchEnvironment.sms(user, "+98912" + String.format("%07d", i % 10_000_000), "Normal message number " + i, "normal"));
+        BenchEnvironment.sms(user, "+98912" + String.format(java.util.Locale.ROOT, "%07d", i % 10_000_000), "Normal message number " + i, "normal"));
     }).await();
     report.put("fill_accepted", fill.count(200)).put("fill_accepted_per_s", Math.round(fill.count(200) / fill.seconds()));
 
@@ -47,7 +47,7 @@ final class VipUnderBacklog {
     OpenLoopLoad.Result vip = load.run(vipRate, vipSeconds, i -> {
       JsonObject user = users.get(i % users.size());
       return OpenLoopLoad.Request.of(user.getString("api_key"),
-        BenchEnvironment.sms(user, "+98935" + String.format("%07d", i), "Your code is " + (100_000 + i), "vip"));
+        BenchEnvironment.sms(user, "+98935" + String.format(java.util.Locale.ROOT, "%07d", i), "Your code is " + (100_000 + i), "vip"));
     }).await();
     long waitingAtEnd = env.count("SELECT count(*) FROM messages WHERE priority = 'normal' AND status = 'pending'");
     env.awaitZero("SELECT count(*) FROM messages WHERE priority = 'vip' AND status = 'pending'", 60);

@@ -55,7 +55,7 @@ public final class GatewayConfig {
         applyEnv(child, path, env);
         continue;
       }
-      String override = env.get(ENV_PREFIX + path.toUpperCase());
+      String override = env.get(ENV_PREFIX + path.toUpperCase(java.util.Locale.ROOT));
       if (override == null) continue;
       if (value instanceof Double || value instanceof Float) {
         node.put(key, Double.parseDouble(override.trim()));

@@ -95,8 +95,8 @@ public final class EmbeddedRedis implements AutoCloseable {
   }
 
   private static String resourceName() {
-    String os = System.getProperty("os.name").toLowerCase();
-    String arch = System.getProperty("os.arch").toLowerCase();
+    String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+    String arch = System.getProperty("os.arch").toLowerCase(java.util.Locale.ROOT);
     boolean arm = arch.contains("aarch64") || arch.contains("arm");
     if (os.contains("linux")) return arm ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64";
     if (os.contains("mac")) return arm ? "redis-server-6.2.6-v5-darwin-arm64" : "redis-server-6.2.6-v5-darwin-amd64";

@@ -7,7 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
 
-/** {@code POST /admin/users} and {@code POST /admin/users/{user_id}/topup}; the admin token is checked before. */
+/** The admin operations on users (create, top-up, API keys); the contract's AdminToken security runs before. */
 final class AdminUsersHandler {
 
   private final Vertx vertx;
@@ -36,5 +36,20 @@ final class AdminUsersHandler {
         Requests.json(rc, 200, reply.body());
       }
     }, failure -> ApiError.sendFailure(rc, failure));
+  }
+
+  /** {@code POST /admin/users/{user_id}/api-keys}: a new key, shown once (201); the user's other keys keep working. */
+  void createApiKey(RoutingContext rc) {
+    UUID userId = Requests.pathUuid(rc, "user_id");
+    vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_KEY_CREATE, new JsonObject().put("user_id", userId.toString()), Requests.LOCAL)
+      .onComplete(reply -> Requests.json(rc, 201, reply.body()), failure -> ApiError.sendFailure(rc, failure));
+  }
+
+  /** {@code DELETE /admin/users/{user_id}/api-keys/{key_id}}: 204; every gateway stops accepting it within seconds. */
+  void revokeApiKey(RoutingContext rc) {
+    JsonObject request = new JsonObject().put("user_id", Requests.pathUuid(rc, "user_id").toString())
+      .put("key_id", Requests.pathUuid(rc, "key_id").toString());
+    vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_KEY_REVOKE, request, Requests.LOCAL)
+      .onComplete(reply -> rc.response().setStatusCode(204).end(), failure -> ApiError.sendFailure(rc, failure));
   }
 }

@@ -22,6 +22,7 @@ public enum ApiError {
   METHOD_NOT_ALLOWED(405),
   DUPLICATE_MESSAGE_ID(409),
   DUPLICATE_TOPUP_ID(409),
+  REQUEST_TIMEOUT(408),
   PAYLOAD_TOO_LARGE(413),
   UNSUPPORTED_MEDIA_TYPE(415),
   RATE_LIMITED(429),
@@ -37,7 +38,7 @@ public enum ApiError {
   }
 
   public String code() {
-    return name().toLowerCase();
+    return name().toLowerCase(java.util.Locale.ROOT);
   }
 
   public void send(RoutingContext rc, String message) {

@@ -2,6 +2,7 @@ package io.smsgw.http;
 
 import io.smsgw.Addresses;
 import io.smsgw.account.ApiKeys;
+import io.smsgw.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -17,8 +18,17 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Resolves an {@code X-API-Key} to its user. Known keys are cached per HTTP verticle (keys are never
- * reassigned), so the hot path does not touch PostgreSQL for authentication.
+ * Resolves an {@code X-API-Key} to its user, per HTTP verticle, with two caches so that the hot path does not
+ * touch PostgreSQL:
+ * <ul>
+ *   <li>known keys, until revoked: the pod's {@code ApiKeyRevocationsVerticle} LISTENs for revocations and
+ *   publishes each revoked hash here, which drops it. While that listener is not connected, nothing it would have
+ *   said can be trusted: the cache is cleared and a key found meanwhile is kept for {@code auth.unlistened_key_ttl_ms}
+ *   only, so a revocation takes effect within that time in every case;</li>
+ *   <li>unknown keys, for {@code auth.unknown_key_ttl_ms} (bounded to {@code auth.unknown_key_cache_size}), so a
+ *   client repeating a wrong key costs one query, not one per request.</li>
+ * </ul>
+ * A lookup during which a revocation arrived is not kept beyond the short time: its answer may predate the revocation.
  */
 final class ApiKeyAuthenticator implements AuthenticationProvider {
 
@@ -29,18 +39,54 @@ final class ApiKeyAuthenticator implements AuthenticationProvider {
     }
   }
 
-  private static final int CACHE_SIZE = 100_000;
+  private record Known(UUID userId, long validUntilNanos) {
+  }
+
+  private static final int KNOWN_CACHE_SIZE = 100_000;
 
   private final Vertx vertx;
-  private final Map<String, UUID> cache = new LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, UUID> eldest) {
-      return size() > CACHE_SIZE;
-    }
-  };
+  private final long unknownTtlNanos;
+  private final long unlistenedTtlNanos;
+  private final Map<String, Known> known = lru(KNOWN_CACHE_SIZE);
+  private final Map<String, Long> unknown;
+  /** Whether revocations reach this cache now; false until the listener says it is subscribed. */
+  private boolean listening;
+  /** Counts revocations (and listener losses), so a lookup can tell whether one arrived while it was in flight. */
+  private long generation;
 
-  ApiKeyAuthenticator(Vertx vertx) {
+  ApiKeyAuthenticator(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
+    this.unknownTtlNanos = config.number("auth", "unknown_key_ttl_ms") * 1_000_000L;
+    this.unlistenedTtlNanos = config.number("auth", "unlistened_key_ttl_ms") * 1_000_000L;
+    this.unknown = lru(config.integer("auth", "unknown_key_cache_size"));
+  }
+
+  /** Follows the pod's revocation listener; call from the verticle's start (its event loop). */
+  Future<Void> follow() {
+    var consumer = vertx.eventBus().<JsonObject>localConsumer(Addresses.ACCOUNT_KEYS_CHANGED, m -> changed(m.body()));
+    return consumer.completion()
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_KEYS_LISTENING, new JsonObject(), Requests.LOCAL)
+        .map(reply -> {
+          changed(reply.body());
+          return (Void) null;
+        })
+        .otherwiseEmpty());  // no listener in this pod: stay on the short cache
+  }
+
+  private void changed(JsonObject change) {
+    String revoked = change.getString("revoked");
+    if (revoked != null) {
+      known.remove(revoked);
+      generation++;
+    }
+    Boolean now = change.getBoolean("listening");
+    if (now != null) {
+      if (!now) {
+        known.clear();
+        generation++;
+      }
+      listening = now;
+    }
   }
 
   static UUID userOf(io.vertx.ext.web.RoutingContext rc) {
@@ -52,20 +98,44 @@ final class ApiKeyAuthenticator implements AuthenticationProvider {
     String key = ((TokenCredentials) credentials).getToken();
     if (key == null || key.isEmpty()) return Future.failedFuture("missing API key");
     String hash = Base64.getEncoder().encodeToString(ApiKeys.hash(key));
-    UUID cached = cache.get(hash);
-    if (cached != null) return Future.succeededFuture(user(cached));
+    long now = System.nanoTime();
+    Known cached = known.get(hash);
+    if (cached != null) {
+      if (now - cached.validUntilNanos() < 0) return Future.succeededFuture(user(cached.userId()));
+      known.remove(hash);
+    }
+    Long unknownUntil = unknown.get(hash);
+    if (unknownUntil != null) {
+      if (now - unknownUntil < 0) return Future.failedFuture("unknown API key");
+      unknown.remove(hash);
+    }
+    long generationAtStart = generation;
     return vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_AUTHENTICATE, new JsonObject().put("key_hash", hash), Requests.LOCAL)
-      .recover(failure -> failure instanceof ReplyException reply && reply.failureCode() == 401
-        ? Future.failedFuture("unknown API key")
-        : Future.failedFuture(new StorageUnavailable()))
+      .recover(failure -> {
+        if (failure instanceof ReplyException reply && reply.failureCode() == 401) {
+          unknown.put(hash, System.nanoTime() + unknownTtlNanos);
+          return Future.failedFuture("unknown API key");
+        }
+        return Future.failedFuture(new StorageUnavailable());
+      })
       .map(reply -> {
         UUID userId = UUID.fromString(reply.body().getString("user_id"));
-        cache.put(hash, userId);
+        boolean untilRevoked = listening && generation == generationAtStart;
+        known.put(hash, new Known(userId, untilRevoked ? System.nanoTime() + Long.MAX_VALUE / 2 : System.nanoTime() + unlistenedTtlNanos));
         return user(userId);
       });
   }
 
   private static User user(UUID userId) {
     return User.create(new JsonObject().put("user_id", userId.toString()));
+  }
+
+  private static <V> Map<String, V> lru(int size) {
+    return new LinkedHashMap<>(1024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > size;
+      }
+    };
   }
 }

@@ -28,37 +28,48 @@ public class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
-    return OpenAPIContract.from(vertx, CONTRACT)
-      .map(contract -> router(contract, config))
-      .compose(router -> vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()))
-        .requestHandler(router)
-        .listen())
+    ApiKeyAuthenticator keys = new ApiKeyAuthenticator(vertx, config);
+    return keys.follow().compose(v -> OpenAPIContract.from(vertx, CONTRACT))
+      .map(contract -> router(contract, config, keys))
+      .compose(router -> {
+        HttpServerOptions options = new HttpServerOptions().setPort(config.httpPort())
+          .setIdleTimeout(config.integer("http", "idle_timeout_s")).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+        RequestDeadline deadline = new RequestDeadline(vertx, router, config.number("http", "request_timeout_ms"),
+          config.number("http", "idle_timeout_s") * 1000);
+        return vertx.createHttpServer(options).connectionHandler(deadline::connected).requestHandler(deadline).listen();
+      })
       .onSuccess(s -> server = s);
   }
 
-  private Router router(OpenAPIContract contract, GatewayConfig config) {
+  private Router router(OpenAPIContract contract, GatewayConfig config, ApiKeyAuthenticator keys) {
+    // Each operation's security is the contract's (its own, or the global default), put by the router on the route it
+    // matched, before validation and the handlers: no path spelling reaches an operation around it.
+    ContractSecurity.verify(contract, java.util.Set.of("ApiKeyAuth", "AdminToken"));
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+      .rootHandler(new CanonicalPath())
       .rootHandler(new JsonContentType())
+      // The limit is checked against Content-Length before reading, and while a chunked body streams (413).
       .rootHandler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
-      .rootHandler(new AdminTokenHandler(config.adminToken()))
-      .security("ApiKeyAuth").apiKeyHandler(APIKeyHandler.create(new ApiKeyAuthenticator(vertx)).header("X-API-Key"));
+      .security("ApiKeyAuth").apiKeyHandler(APIKeyHandler.create(keys).header("X-API-Key"))
+      .security("AdminToken").httpHandler(new AdminTokenHandler(config.adminToken()));
 
     AdminUsersHandler admin = new AdminUsersHandler(vertx);
-    HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config));
+    HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config), HealthHandler.producerKafka(vertx));
     builder.getRoute("sendSms").setDoValidation(false)
       .addHandler(new SendSmsBodyValidator(contract))
       .addHandler(new SendSmsHandler(vertx, Pricing.from(config), io.smsgw.reservation.BalanceModes.from(config),
         io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.integer("http", "max_pending_sends")));
     builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
     builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));
-    // The admin bearer token is checked by AdminTokenHandler (the router only knows JWT bearer schemes).
-    builder.getRoute("createUser").setDoSecurity(false).addHandler(admin::create);
-    builder.getRoute("topUp").setDoSecurity(false).addHandler(admin::topUp);
+    builder.getRoute("createUser").addHandler(admin::create);
+    builder.getRoute("topUp").addHandler(admin::topUp);
+    builder.getRoute("createApiKey").addHandler(admin::createApiKey);
+    builder.getRoute("revokeApiKey").addHandler(admin::revokeApiKey);
     AdminLimitsHandler limits = new AdminLimitsHandler(vertx);
-    builder.getRoute("setUserLimits").setDoSecurity(false).addHandler(limits::set);
-    builder.getRoute("removeUserLimits").setDoSecurity(false).addHandler(limits::remove);
+    builder.getRoute("setUserLimits").addHandler(limits::set);
+    builder.getRoute("removeUserLimits").addHandler(limits::remove);
     builder.getRoute("live").addHandler(health::live);
-    builder.getRoute("ready").addHandler(health::ready);
+    builder.getRoute("ready").addHandler(health::readyStatus);  // the details are on the operations port
     builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create());
 
     Router router = builder.createRouter();

@@ -13,14 +13,20 @@ final class JsonContentType implements PlatformHandler {
   @Override
   public void handle(RoutingContext rc) {
     HttpMethod method = rc.request().method();
-    if (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH) {
+    if ((method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH) && hasBody(rc)) {
       String type = rc.request().getHeader("Content-Type");
-      String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
+      String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
       if (!mime.equals("application/json")) {
         ApiError.UNSUPPORTED_MEDIA_TYPE.send(rc, "send the body as application/json");
         return;
       }
     }
     rc.next();
+  }
+
+  /** A POST without a body (issuing an API key) has no media type to check. */
+  private static boolean hasBody(RoutingContext rc) {
+    String length = rc.request().getHeader("Content-Length");
+    return rc.request().getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
   }
 }

@@ -6,19 +6,18 @@ import io.smsgw.storage.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operations port of a worker pod (which serves no API): {@code /health/live}, {@code /health/ready}
- * (PostgreSQL and Kafka answer) and {@code /metrics} (Prometheus: the senders' outcomes, accept-to-sent, provider
- * latency, and the JVM/pool meters). A gateway pod has the same routes on its API port, so this runs only in pods
- * without the gateway.
+ * The operations port ({@code worker.http_port}) of every gateway and worker pod, for probes and Prometheus inside
+ * the cluster, never published to the public: {@code /health/live}, {@code /health/ready} with its details (PostgreSQL,
+ * Kafka, Redis, outbox backlog) and {@code /metrics} (the senders' outcomes, accept-to-sent, provider latency, the
+ * HTTP/JVM/pool meters), without a token. The API port has /metrics behind the admin token and only the status of
+ * /health/ready.
  */
 public class WorkerOpsVerticle extends VerticleBase {
 
@@ -34,27 +33,17 @@ public class WorkerOpsVerticle extends VerticleBase {
     pool = Database.pool(vertx, config);
     kafka = new KafkaReachability(vertx, config);
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(rc -> Requests.json(rc, 200, new JsonObject().put("status", "live")));
-    router.get("/health/ready").handler(this::ready);
+    // Kafka as this pod's producer sees it when it has one (a gateway pod), else whether a broker answers.
+    HealthHandler health = new HealthHandler(vertx, pool, () -> HealthHandler.producerKafka(vertx).get().recover(none -> kafka.check()));
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     ErrorHandlers.register(router);  // 404, 405, 500 as the API's JSON errors
     return vertx.createHttpServer().requestHandler(router).listen(config.integer("worker", "http_port"))
       .onSuccess(s -> {
         server = s;
-        LOG.info("worker health and metrics on port {}", s.actualPort());
+        LOG.info("operations port (health, metrics) {}", s.actualPort());
       });
-  }
-
-  private void ready(RoutingContext rc) {
-    Future<?> pg = pool.query("SELECT 1").execute();
-    Future<Boolean> kafkaUp = kafka.check();
-    Future.join(pg, kafkaUp).onComplete(done -> {
-      boolean pgUp = pg.succeeded();
-      boolean brokerUp = kafkaUp.result();
-      boolean ready = pgUp && brokerUp;
-      Requests.json(rc, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "not_ready")
-        .put("postgres", pgUp ? "up" : "down").put("kafka", brokerUp ? "up" : "down"));
-    });
   }
 
   @Override

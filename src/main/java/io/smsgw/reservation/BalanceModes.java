@@ -17,7 +17,7 @@ public record BalanceModes(Mode normal, Mode vip, boolean reservation) {
     Mode normal = parse("balance.mode", config.string("balance", "mode"));
     String vipSetting = config.string("balance", "vip_mode");
     Mode vip = vipSetting.isBlank() ? normal : parse("balance.vip_mode", vipSetting);
-    String reservation = config.string("balance", "reservation").trim().toLowerCase();
+    String reservation = config.string("balance", "reservation").trim().toLowerCase(java.util.Locale.ROOT);
     boolean on = switch (reservation) {
       case "on", "true", "yes", "" -> true;
       case "off", "false", "no" -> false;
@@ -27,7 +27,7 @@ public record BalanceModes(Mode normal, Mode vip, boolean reservation) {
   }
 
   private static Mode parse(String key, String value) {
-    return switch (value.trim().toLowerCase()) {
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "sync" -> Mode.SYNC;
       case "async" -> Mode.ASYNC;
       default -> throw new IllegalStateException(key + " must be sync or async, not '" + value + "'");
@@ -49,7 +49,7 @@ public record BalanceModes(Mode normal, Mode vip, boolean reservation) {
 
   @Override
   public String toString() {
-    return "normal " + normal.name().toLowerCase() + ", vip " + vip.name().toLowerCase()
+    return "normal " + normal.name().toLowerCase(java.util.Locale.ROOT) + ", vip " + vip.name().toLowerCase(java.util.Locale.ROOT)
       + (anyAsync() ? ", reservation " + (reservation ? "on" : "off") : "");
   }
 }

@@ -277,7 +277,7 @@ public class ReservationVerticle extends VerticleBase {
   }
 
   private void health(Message<JsonObject> request) {
-    request.reply(new JsonObject().put("redis", modes.reservation() ? guard.state().name().toLowerCase() : "unused"));
+    request.reply(new JsonObject().put("redis", modes.reservation() ? guard.state().name().toLowerCase(java.util.Locale.ROOT) : "unused"));
   }
 
   private static void reply(Message<SmsMessage> request, ChargeOutcome.Kind kind) {

@@ -9,7 +9,7 @@ record Outcome(UUID messageId, UUID userId, Kind kind, String providerMessageId,
     SENT, RETRY, FAILED, REJECTED;
 
     String dbName() {
-      return name().toLowerCase();
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 

@@ -29,7 +29,7 @@ final class SenderMetrics {
     if (registry == null) registry = new SimpleMeterRegistry();
     for (Outcome.Kind kind : Outcome.Kind.values()) {
       outcomes.put(kind, Counter.builder("smsgw_sender_outcomes").description("send outcomes stored in PostgreSQL")
-        .tag("lane", lane.wireName()).tag("outcome", kind.name().toLowerCase()).register(registry));
+        .tag("lane", lane.wireName()).tag("outcome", kind.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
     }
     acceptToSent = Timer.builder("smsgw_sender_accept_to_sent").description("from the 200 to the provider taking the message (sent_at)")
       .tag("lane", lane.wireName()).publishPercentiles(0.5, 0.99).publishPercentileHistogram()

@@ -7,7 +7,7 @@ public enum Priority {
   NORMAL, VIP;
 
   public String wireName() {
-    return name().toLowerCase();
+    return name().toLowerCase(java.util.Locale.ROOT);
   }
 
   public String topic() {
@@ -15,6 +15,6 @@ public enum Priority {
   }
 
   public static Priority fromWire(String value) {
-    return value == null ? NORMAL : valueOf(value.toUpperCase());
+    return value == null ? NORMAL : valueOf(value.toUpperCase(java.util.Locale.ROOT));
   }
 }

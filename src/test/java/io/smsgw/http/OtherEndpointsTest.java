@@ -34,7 +34,7 @@ class OtherEndpointsTest extends GatewayTest {
     assertThat(user.getString("api_key")).startsWith("sk_");
     assertThat(user.getLong("balance")).isEqualTo(5000);
     assertThat(gateway.balance(user)).isEqualTo(5000);
-    assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM users WHERE api_key_hash::text LIKE '%"
+    assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM api_keys WHERE key_hash::text LIKE '%"
       + user.getString("api_key").substring(3, 12) + "%'")).isZero();
     assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM ledger WHERE kind = 'topup' AND user_id = '"
       + user.getString("user_id") + "'")).isEqualTo(1);
@@ -144,15 +144,21 @@ class OtherEndpointsTest extends GatewayTest {
   @DisplayName("Health, readiness, metrics, the contract and Swagger UI")
   void operations() {
     assertThat(gateway.get("/health/live", null).json().getString("status")).isEqualTo("live");
-    JsonObject ready = gateway.get("/health/ready", null).json();
+    // The API port: the status only, for load balancers; /metrics behind the admin token.
+    assertThat(gateway.get("/health/ready", null).json()).isEqualTo(new JsonObject().put("status", "ready"));
+    assertThat(gateway.get("/metrics", null).errorCode()).isEqualTo("unauthorized");
+    TestGateway.Response metrics = gateway.send(HttpRequest.newBuilder(gateway.uri("/metrics"))
+      .header("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN).build());
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.body()).contains("vertx_http_server_requests");
+
+    // The operations port: the details, and /metrics without a token.
+    JsonObject ready = gateway.ops("/health/ready").json();
     assertThat(ready.getString("status")).isEqualTo("ready");
     assertThat(ready.getString("postgres")).isEqualTo("up");
     assertThat(ready.getString("kafka")).isEqualTo("up");
     assertThat(ready.getLong("outbox_backlog")).isNotNull();
-
-    TestGateway.Response metrics = gateway.get("/metrics", null);
-    assertThat(metrics.status()).isEqualTo(200);
-    assertThat(metrics.body()).contains("vertx_http_server_requests");
+    assertThat(gateway.ops("/metrics").body()).contains("vertx_http_server_requests");
 
     TestGateway.Response contract = gateway.get("/openapi.yaml", null);
     assertThat(contract.body()).contains("operationId: sendSms").contains("/message-status/{message_id}");

@@ -48,7 +48,7 @@ class KafkaOutageTest {
     TestServices.kafka().stop();
     try {
       await("readiness to report Kafka down", Duration.ofSeconds(20), () -> {
-        TestGateway.Response ready = gateway.get("/health/ready", null);
+        TestGateway.Response ready = gateway.ops("/health/ready");
         return ready.status() == 503 && "down".equals(ready.json().getString("kafka"));
       });
 
@@ -60,7 +60,7 @@ class KafkaOutageTest {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
       }
       assertThat(gateway.balance(user)).isEqualTo(1_000_000 - 100 - 24 * 100 - 6 * 150);
-      TestGateway.Response ready = gateway.get("/health/ready", null);
+      TestGateway.Response ready = gateway.ops("/health/ready");
       assertThat(ready.json().getString("postgres")).isEqualTo("up");
       assertThat(ready.json().getLong("outbox_backlog")).isGreaterThanOrEqualTo(30);
     } finally {

@@ -98,7 +98,7 @@ class RedisLossTest {
     outcome.check(gateway);
     assertThat(outcome.okDuringOutage.get()).as("sync fallback accepted while Redis was down").isPositive();
     Eventually.await("reservations active again after the restart", Duration.ofSeconds(30),
-      () -> "active".equals(gateway.get("/health/ready", null).json().getString("redis")));
+      () -> "active".equals(gateway.ops("/health/ready").json().getString("redis")));
   }
 
   /** Who sent what and what the gateway answered. */

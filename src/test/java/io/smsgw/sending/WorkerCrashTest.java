@@ -101,7 +101,7 @@ class WorkerCrashTest {
       JsonObject user = users.get(i % users.size());
       // 1 in 50 to a number the provider refuses: those end failed / rejected with a refund
       String to = i % 100 == 7 ? ProviderSimulatorVerticle.INVALID_NUMBER
-        : i % 100 == 57 ? ProviderSimulatorVerticle.BLOCKED_NUMBER : "+1415555" + String.format("%04d", i % 10_000);
+        : i % 100 == 57 ? ProviderSimulatorVerticle.BLOCKED_NUMBER : "+1415555" + String.format(java.util.Locale.ROOT, "%04d", i % 10_000);
       inFlight.acquire();
       sends.add(gateway.sendSmsAsync(user, TestGateway.sms(user, to, "stream message " + i))
         .whenComplete((r, e) -> inFlight.release()));

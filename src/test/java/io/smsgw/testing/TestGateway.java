@@ -56,6 +56,7 @@ public final class TestGateway implements AutoCloseable {
       "SMSGW_HTTP_PORT", String.valueOf(FreePorts.next()),
       "SMSGW_ADMIN_TOKEN", ADMIN_TOKEN));
     if (!overrides.containsKey("SMSGW_REDIS_URL")) env.put("SMSGW_REDIS_URL", TestServices.redis().url());
+    env.put("SMSGW_WORKER_HTTP_PORT", String.valueOf(FreePorts.next()));  // the operations port, one per pod
     // Pods on one database share settlement offsets and Redis keys; pods on another database never see them.
     String perDatabase = Integer.toHexString(pgUrl.hashCode());
     env.put("SMSGW_SETTLEMENT_GROUP_ID", "settlement-" + perDatabase);
@@ -69,7 +70,7 @@ public final class TestGateway implements AutoCloseable {
 
   /** A value from /metrics (Prometheus text), by its full name with labels; 0 when absent. */
   public double metric(String nameWithLabels) {
-    for (String line : get("/metrics", null).body().split("\n")) {
+    for (String line : ops("/metrics").body().split("\n")) {
       if (line.startsWith(nameWithLabels + " ")) return Double.parseDouble(line.substring(nameWithLabels.length() + 1).trim());
     }
     return 0;
@@ -99,6 +100,11 @@ public final class TestGateway implements AutoCloseable {
       Thread.sleep(50);
     } while (System.nanoTime() < deadline);
     return status;
+  }
+
+  /** GET on the pod's operations port (worker.http_port): detailed readiness, /metrics without a token. */
+  public Response ops(String path) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.integer("worker", "http_port") + path)).GET().build());
   }
 
   public String pgUrl() {

@@ -56,7 +56,7 @@ class PostgresOutageTest {
       TestGateway.Response unknownKey = gateway.sendSms(neverSeenKey, TestGateway.sms(neverSeenKey, "+14155550100", "x"));
       assertThat(unknownKey.status()).as("a key that cannot be checked is not a wrong key").isEqualTo(503);
 
-      TestGateway.Response ready = gateway.get("/health/ready", null);
+      TestGateway.Response ready = gateway.ops("/health/ready");
       assertThat(ready.status()).isEqualTo(503);
       assertThat(ready.json().getString("postgres")).isEqualTo("down");
     } finally {
