@@ -49,6 +49,8 @@ final class ApiKeyAuthenticator implements AuthenticationProvider {
   private final long unlistenedTtlNanos;
   private final Map<String, Known> known = lru(KNOWN_CACHE_SIZE);
   private final Map<String, Long> unknown;
+  /** One database lookup per key at a time: a burst of a new key's requests costs one query, not one each. */
+  private final Map<String, Future<UUID>> lookups = new java.util.HashMap<>();
   /** Whether revocations reach this cache now; false until the listener says it is subscribed. */
   private boolean listening;
   /** Counts revocations (and listener losses), so a lookup can tell whether one arrived while it was in flight. */
@@ -109,8 +111,19 @@ final class ApiKeyAuthenticator implements AuthenticationProvider {
       if (now - unknownUntil < 0) return Future.failedFuture("unknown API key");
       unknown.remove(hash);
     }
+    Future<UUID> lookup = lookups.get(hash);
+    if (lookup == null) {
+      lookup = lookup(hash);
+      lookups.put(hash, lookup);
+      lookup.onComplete(done -> lookups.remove(hash));
+    }
+    return lookup.map(ApiKeyAuthenticator::user);
+  }
+
+  /** The generation is the lookup's own: a revocation during it keeps its answer short-lived, whoever joined it. */
+  private Future<UUID> lookup(String hash) {
     long generationAtStart = generation;
-    return vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_AUTHENTICATE, new JsonObject().put("key_hash", hash), Requests.LOCAL)
+    Future<UUID> userId = vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_AUTHENTICATE, new JsonObject().put("key_hash", hash), Requests.LOCAL)
       .recover(failure -> {
         if (failure instanceof ReplyException reply && reply.failureCode() == 401) {
           unknown.put(hash, System.nanoTime() + unknownTtlNanos);
@@ -119,11 +132,12 @@ final class ApiKeyAuthenticator implements AuthenticationProvider {
         return Future.failedFuture(new StorageUnavailable());
       })
       .map(reply -> {
-        UUID userId = UUID.fromString(reply.body().getString("user_id"));
+        UUID user = UUID.fromString(reply.body().getString("user_id"));
         boolean untilRevoked = listening && generation == generationAtStart;
-        known.put(hash, new Known(userId, untilRevoked ? System.nanoTime() + Long.MAX_VALUE / 2 : System.nanoTime() + unlistenedTtlNanos));
-        return user(userId);
+        known.put(hash, new Known(user, untilRevoked ? System.nanoTime() + Long.MAX_VALUE / 2 : System.nanoTime() + unlistenedTtlNanos));
+        return user;
       });
+    return userId;
   }
 
   private static User user(UUID userId) {

@@ -37,10 +37,11 @@ class ContractSecurityTest {
           .flatMap(r -> r.getNames().stream()).sorted().collect(Collectors.joining(",")));
       }
     }
-    assertThat(schemes).containsExactlyInAnyOrderEntriesOf(Map.of(
-      "sendSms", "ApiKeyAuth", "getBalance", "ApiKeyAuth", "getMessageStatus", "ApiKeyAuth",
-      "createUser", "AdminToken", "topUp", "AdminToken", "createApiKey", "AdminToken", "revokeApiKey", "AdminToken",
-      "metrics", "AdminToken", "live", "", "ready", ""));
+    assertThat(schemes).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+      Map.entry("sendSms", "ApiKeyAuth"), Map.entry("getBalance", "ApiKeyAuth"), Map.entry("getMessageStatus", "ApiKeyAuth"),
+      Map.entry("createUser", "AdminToken"), Map.entry("topUp", "AdminToken"), Map.entry("createApiKey", "AdminToken"),
+      Map.entry("revokeApiKey", "AdminToken"), Map.entry("setUserLimits", "AdminToken"), Map.entry("removeUserLimits", "AdminToken"),
+      Map.entry("metrics", "AdminToken"), Map.entry("live", ""), Map.entry("ready", "")));
   }
 
   @Test
