@@ -39,7 +39,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     JsonObject body = rc.get(SendSmsBodyValidator.BODY);
-    UUID userId = UUID.fromString(body.getString("user_id"));
+    UUID userId = Uuids.parse(body.getString("user_id"));
     if (!userId.equals(ApiKeyAuthenticator.userOf(rc))) {
       ApiError.FORBIDDEN.send(rc, "this API key may not send for that user");
       return;
@@ -56,7 +56,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
     }
     Priority priority = Priority.fromWire(body.getString("priority"));
     SmsMessage message = new SmsMessage(
-      UUID.fromString(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
+      Uuids.parse(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
       segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis());
 
     // sync: PostgreSQL decides now. async (or a sync lane beside an async one with reservation): see io.smsgw.reservation.
