@@ -1,6 +1,7 @@
 package io.smsgw.http;
 
 import io.smsgw.Addresses;
+import io.smsgw.sms.MessageText;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -18,6 +19,13 @@ final class AdminUsersHandler {
 
   void create(RoutingContext rc) {
     JsonObject body = Requests.body(rc);
+    String name = body.getString("name");
+    int illegal = MessageText.firstIllegalInName(name);
+    if (illegal >= 0) {  // PostgreSQL text cannot hold U+0000; no name needs a control character or a lone surrogate
+      ApiError.INVALID_REQUEST.send(rc, "invalid name: " + MessageText.describe(name, illegal)
+        + "; a name may hold no control character and no unpaired surrogate");
+      return;
+    }
     JsonObject request = new JsonObject().put("name", body.getString("name")).put("balance", body.getLong("balance", 0L));
     vertx.eventBus().<JsonObject>request(Addresses.ACCOUNT_CREATE, request, Requests.LOCAL)
       .onComplete(reply -> Requests.json(rc, 201, reply.body()), failure -> ApiError.sendFailure(rc, failure));
@@ -27,7 +35,7 @@ final class AdminUsersHandler {
     UUID userId = Requests.pathUuid(rc, "user_id");
     JsonObject body = Requests.body(rc);
     JsonObject request = new JsonObject().put("user_id", userId.toString()).put("amount", body.getLong("amount"))
-      .put("topup_id", body.getString("topup_id"));
+      .put("topup_id", body.containsKey("topup_id") ? Uuids.parse(body.getString("topup_id")).toString() : null);
     vertx.eventBus().<JsonObject>request(Addresses.WALLET_TOPUP, request, Requests.LOCAL).onComplete(reply -> {
       JsonObject first = reply.body().getJsonObject("duplicate");
       if (first != null) {

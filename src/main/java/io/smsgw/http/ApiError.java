@@ -15,12 +15,14 @@ public enum ApiError {
   INVALID_PHONE_NUMBER(400),
   EMPTY_MESSAGE(400),
   MESSAGE_TOO_LONG(400),
+  INVALID_MESSAGE_TEXT(400),
   UNAUTHORIZED(401),
-  INSUFFICIENT_BALANCE(402),
+  // 400, not 402 / 409: the seed's API documents 400 for these, and clients written against it check for 400.
+  INSUFFICIENT_BALANCE(400),
   FORBIDDEN(403),
   NOT_FOUND(404),
   METHOD_NOT_ALLOWED(405),
-  DUPLICATE_MESSAGE_ID(409),
+  DUPLICATE_MESSAGE_ID(400),
   DUPLICATE_TOPUP_ID(409),
   REQUEST_TIMEOUT(408),
   PAYLOAD_TOO_LARGE(413),
@@ -82,7 +84,7 @@ public enum ApiError {
     RATE_LIMITED.retryAfter(rc, retryAfterSeconds).send(rc, "the user's rate limit is used up; retry after " + retryAfterSeconds + " s; nothing was charged");
   }
 
-  /** A failed event-bus request: the verticles reply 404 / 409 / 503; no answer in time is 503 too. */
+  /** A failed event-bus request: the verticles reply 404 / 503; no answer in time is 503 too. */
   public static void sendFailure(RoutingContext rc, Throwable failure) {
     if (failure instanceof ReplyException reply && reply.failureCode() == 404) {
       NOT_FOUND.send(rc, reply.getMessage());

@@ -93,7 +93,8 @@ final class ErrorHandlers {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof io.vertx.core.json.DecodeException) return true;
       String m = t.getMessage();
-      if (m != null && (m.contains("can't be decoded") || m.contains("Failed to decode"))) return true;
+      // Only the body: a path parameter that "can't be decoded" (e.g. %0A in an id) is an invalid_request.
+      if (m != null && (m.contains("body can't be decoded") || m.contains("Failed to decode"))) return true;
     }
     return false;
   }

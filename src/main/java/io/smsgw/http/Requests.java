@@ -22,9 +22,10 @@ final class Requests {
     return request.getBody().getJsonObject();
   }
 
+  /** The contract's pattern already held the id to the canonical form; {@link Uuids} parses exactly that form. */
   static UUID pathUuid(RoutingContext rc, String name) {
     ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    return UUID.fromString(request.getPathParameters().get(name).getString());
+    return Uuids.parse(request.getPathParameters().get(name).getString());
   }
 
   static void json(RoutingContext rc, int status, JsonObject body) {

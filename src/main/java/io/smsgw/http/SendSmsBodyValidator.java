@@ -1,5 +1,6 @@
 package io.smsgw.http;
 
+import io.smsgw.sms.MessageText;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -42,13 +43,24 @@ final class SendSmsBodyValidator implements Handler<RoutingContext> {
       return;
     }
     if (body instanceof JsonObject json && plainlyValid(json)) {
-      rc.put(BODY, json);
-      rc.next();
+      accept(rc, json);
       return;
     }
     OutputUnit result = validator.validate(body);  // the contract decides every other body, and words the error
     if (!Boolean.TRUE.equals(result.getValid()) || !(body instanceof JsonObject json)) {
       ErrorHandlers.invalidBody(rc, result, "the body must be a JSON object as described in the contract");
+      return;
+    }
+    accept(rc, json);
+  }
+
+  /** A body the contract accepts; its text must still be one an SMS can carry (sms.MessageText). */
+  private static void accept(RoutingContext rc, JsonObject json) {
+    String text = json.getString("message");
+    int illegal = MessageText.firstIllegal(text);
+    if (illegal >= 0) {
+      ApiError.INVALID_MESSAGE_TEXT.send(rc, "message holds " + MessageText.describe(text, illegal)
+        + ": no control character but LF, CR and FF, and no unpaired surrogate");
       return;
     }
     rc.put(BODY, json);
@@ -65,26 +77,15 @@ final class SendSmsBodyValidator implements Handler<RoutingContext> {
     Object priority = body.getValue("priority");
     int expectedFields = body.containsKey("priority") ? 5 : 4;
     return body.size() == expectedFields
-      && isUuid(body.getValue("message_id"))
-      && isUuid(body.getValue("user_id"))
+      && Uuids.isCanonical(body.getValue("message_id"))
+      && Uuids.isCanonical(body.getValue("user_id"))
       && isE164(body.getValue("phone_number"))
       // UTF-16 units ≥ code points, so 1..1530 units is within the schema's 1..1530 characters
       && body.getValue("message") instanceof String text && !text.isEmpty() && text.length() <= 1530
       && (priority == null ? !body.containsKey("priority") : "normal".equals(priority) || "vip".equals(priority));
   }
 
-  /** Canonical 8-4-4-4-12 hex form. */
-  private static boolean isUuid(Object value) {
-    if (!(value instanceof String s) || s.length() != 36) return false;
-    for (int i = 0; i < 36; i++) {
-      char c = s.charAt(i);
-      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-      if (dash ? c != '-' : Character.digit(c, 16) < 0 || c > 'f') return false;
-    }
-    return true;
-  }
-
-  /** The contract's pattern {@code ^\+[1-9][0-9]{7,14}$}. */
+  /** The contract's pattern {@code ^\+[1-9][0-9]{7,14}(?![\s\S])}: nothing after the last digit, not even a newline. */
   private static boolean isE164(Object value) {
     if (!(value instanceof String s) || s.length() < 9 || s.length() > 16 || s.charAt(0) != '+' || s.charAt(1) < '1' || s.charAt(1) > '9') {
       return false;

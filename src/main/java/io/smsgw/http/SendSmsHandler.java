@@ -53,7 +53,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     JsonObject body = rc.get(SendSmsBodyValidator.BODY);
-    UUID userId = UUID.fromString(body.getString("user_id"));
+    UUID userId = Uuids.parse(body.getString("user_id"));
     if (!userId.equals(ApiKeyAuthenticator.userOf(rc))) {
       ApiError.FORBIDDEN.send(rc, "this API key may not send for that user");
       return;
@@ -70,7 +70,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
     }
     Priority priority = Priority.fromWire(body.getString("priority"));
     SmsMessage message = new SmsMessage(
-      UUID.fromString(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
+      Uuids.parse(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
       segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis());
     // Per-user rate limit (io.smsgw.ratelimit), after validation and before the charge: a 429 charges and stores nothing.
     limiter.acquire(userId).onSuccess(retryAfter -> {

@@ -99,8 +99,36 @@ class BadInputTest extends GatewayTest {
       bad("wrong API key", 401, "unauthorized", (g, v) -> g.sendSmsRequest("sk_wrong", v.encode())),
       bad("another user's API key", 403, "forbidden", (g, v) -> g.sendSmsRequest(otherUser.getString("api_key"), v.encode())),
       badField("an unknown user", 403, "forbidden", v -> v.put("user_id", UUID.randomUUID().toString())),
-      badField("more than the balance", 402, "insufficient_balance",
-        v -> v.put("message", "x".repeat(1530)).put("priority", "vip")));
+      badField("more than the balance", 400, "insufficient_balance",
+        v -> v.put("message", "x".repeat(1530)).put("priority", "vip")),
+      // The contract's `format: uuid` alone lets these through; UUID.fromString then failed with a 500.
+      badField("message_id as urn:uuid", 400, "invalid_request", v -> v.put("message_id", "urn:uuid:" + UUID.randomUUID())),
+      badField("user_id as urn:uuid", 400, "invalid_request", v -> v.put("user_id", "urn:uuid:" + v.getString("user_id"))),
+      badField("message_id with a trailing newline", 400, "invalid_request", v -> v.put("message_id", UUID.randomUUID() + "\n")),
+      badField("message_id in braces", 400, "invalid_request", v -> v.put("message_id", "{" + UUID.randomUUID() + "}")),
+      badField("message_id in the short form 1-2-3-4-5", 400, "invalid_request", v -> v.put("message_id", "1-2-3-4-5")),
+      // A regex `$` matches before a final line terminator: these were stored and sent.
+      badField("phone with a trailing newline", 400, "invalid_phone_number", v -> v.put("phone_number", "+989121234567\n")),
+      badField("phone with a trailing CR LF", 400, "invalid_phone_number", v -> v.put("phone_number", "+989121234567\r\n")),
+      badField("phone with a trailing U+2028", 400, "invalid_phone_number", v -> v.put("phone_number", "+989121234567\u2028")),
+      badField("phone with a trailing U+0085", 400, "invalid_phone_number", v -> v.put("phone_number", "+989121234567\u0085")),
+      // Characters no SMS alphabet carries (U+0000 failed a whole charge batch with 503).
+      badField("message with U+0000", 400, "invalid_message_text", v -> v.put("message", "code\u0000 1234")),
+      badField("message with U+0001", 400, "invalid_message_text", v -> v.put("message", "\u0001")),
+      badField("message with a TAB", 400, "invalid_message_text", v -> v.put("message", "a\tb")),
+      badField("message with ESC", 400, "invalid_message_text", v -> v.put("message", "a\u001bb")),
+      badField("message with DEL", 400, "invalid_message_text", v -> v.put("message", "a\u007f")),
+      badField("message with a C1 control", 400, "invalid_message_text", v -> v.put("message", "a\u0085b")),
+      loneSurrogate("message with a lone high surrogate", "a\\ud800b"),
+      loneSurrogate("message ending in a high surrogate", "abc\\ud83d"),
+      loneSurrogate("message with a lone low surrogate", "\\udc00"),
+      loneSurrogate("message with surrogates in the wrong order", "\\ude00\\ud83d"));
+  }
+
+  /** The JSON escape itself goes on the wire: a Java string with a lone surrogate would be sent as '?'. */
+  static Arguments loneSurrogate(String name, String jsonEscapedText) {
+    return bad(name, 400, "invalid_message_text", (g, v) -> g.sendSmsRequest(user.getString("api_key"),
+      v.put("message", "TEXT").encode().replace("\"TEXT\"", "\"" + jsonEscapedText + "\"")));
   }
 
   @ParameterizedTest(name = "{0} → {1} {2}")

@@ -92,7 +92,7 @@ class SendSmsTest extends GatewayTest {
   }
 
   @Test
-  @DisplayName("A duplicate message_id answers 409 with the existing message's status and charges nothing")
+  @DisplayName("A duplicate message_id answers 400 duplicate_message_id with the existing message's status and charges nothing")
   void duplicate() {
     JsonObject user = gateway.createUser(1_000);
     JsonObject sms = TestGateway.sms(user, "+14155550100", "once");
@@ -100,7 +100,7 @@ class SendSmsTest extends GatewayTest {
 
     TestGateway.Response again = gateway.sendSms(user, sms.copy().put("message", "twice"));
 
-    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.status()).isEqualTo(400);
     assertThat(again.errorCode()).isEqualTo("duplicate_message_id");
     assertThat(again.json().getJsonObject("error").getJsonObject("details").getString("status")).isEqualTo("pending");
     assertThat(gateway.balance(user)).isEqualTo(900);

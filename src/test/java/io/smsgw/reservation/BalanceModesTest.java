@@ -57,11 +57,13 @@ class BalanceModesTest {
         .toList();
       Map<Integer, Long> byStatus = statuses(requests);
 
-      // Exactly 100 accepted. The rest are 402; a machine starved of CPU may also shed some with 503 (Redis
+      // Exactly 100 accepted. The rest are 400 insufficient_balance; a machine starved of CPU may also shed some with 503 (Redis
       // command timeout), which charges nothing either.
       System.out.println(setup + ": " + byStatus);
       assertThat(byStatus.get(200)).isEqualTo(100L);
-      assertThat(byStatus.getOrDefault(402, 0L) + byStatus.getOrDefault(503, 0L)).isEqualTo(900L);
+      assertThat(byStatus.getOrDefault(400, 0L) + byStatus.getOrDefault(503, 0L)).isEqualTo(900L);
+      requests.stream().map(CompletableFuture::join).filter(r -> r.status() == 400)
+        .forEach(r -> assertThat(r.errorCode()).isEqualTo("insufficient_balance"));
       Eventually.await("settlement of the 100", Duration.ofSeconds(30),
         () -> Db.count(gateway.pgUrl(), "SELECT count(*) FROM messages WHERE user_id = '" + uid + "'") >= 100);
       assertThat(gateway.balance(user)).isZero();
@@ -78,8 +80,11 @@ class BalanceModesTest {
       // The same message_id 50 times at once: one accepted and charged, 49 duplicates.
       JsonObject rich = gateway.createUser(100_000);
       JsonObject sms = TestGateway.sms(rich, "+14155550100", "the same one");
-      Map<Integer, Long> identical = statuses(IntStream.range(0, 50).mapToObj(i -> gateway.sendSmsAsync(rich, sms)).toList());
-      assertThat(identical).containsEntry(200, 1L).containsEntry(409, 49L).hasSize(2);
+      List<CompletableFuture<TestGateway.Response>> same = IntStream.range(0, 50).mapToObj(i -> gateway.sendSmsAsync(rich, sms)).toList();
+      Map<Integer, Long> identical = statuses(same);
+      assertThat(identical).containsEntry(200, 1L).containsEntry(400, 49L).hasSize(2);
+      same.stream().map(CompletableFuture::join).filter(r -> r.status() == 400)
+        .forEach(r -> assertThat(r.errorCode()).isEqualTo("duplicate_message_id"));
       Eventually.await("settlement of the one", Duration.ofSeconds(30),
         () -> Db.count(gateway.pgUrl(), "SELECT count(*) FROM ledger WHERE message_id = '" + sms.getString("message_id") + "'") == 1);
       assertThat(gateway.balance(rich)).isEqualTo(100_000 - 100);
@@ -102,7 +107,7 @@ class BalanceModesTest {
       Eventually.await("both refunded", Duration.ofSeconds(30),
         () -> Db.count(gateway.pgUrl(), "SELECT count(*) FROM ledger WHERE kind = 'refund' AND user_id = '" + uid + "'") == 2);
       assertThat(gateway.balance(user)).isEqualTo(200);
-      // Well inside redis.cache_ttl_s (60 s): without the worker dropping the cache every try is 402 (which charges
+      // Well inside redis.cache_ttl_s (60 s): without the worker dropping the cache every try is 400 insufficient_balance (which charges
       // nothing). A few tries only cover the milliseconds between the refund's commit and the drop.
       Eventually.await("a send paid with the refund", Duration.ofSeconds(10),
         () -> gateway.sendSms(user, TestGateway.sms(user, "+14155550100", "paid with the refund")).status() == 200);

@@ -37,7 +37,9 @@ class ConcurrentChargeTest extends GatewayTest {
       .toList();
     Map<Integer, Long> byStatus = statuses(requests);
 
-    assertThat(byStatus).containsEntry(200, 100L).containsEntry(402, 900L).hasSize(2);
+    assertThat(byStatus).containsEntry(200, 100L).containsEntry(400, 900L).hasSize(2);
+    requests.stream().map(CompletableFuture::join).filter(r -> r.status() == 400)
+      .forEach(r -> assertThat(r.errorCode()).isEqualTo("insufficient_balance"));
     assertThat(gateway.balance(user)).isZero();
     String uid = user.getString("user_id");
     assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM messages WHERE user_id = '" + uid + "'")).isEqualTo(100);
@@ -57,8 +59,8 @@ class ConcurrentChargeTest extends GatewayTest {
       .mapToObj(i -> gateway.sendSmsAsync(user, sms)).toList();
     Map<Integer, Long> byStatus = statuses(requests);
 
-    assertThat(byStatus).containsEntry(200, 1L).containsEntry(409, 49L).hasSize(2);
-    requests.stream().map(CompletableFuture::join).filter(r -> r.status() == 409)
+    assertThat(byStatus).containsEntry(200, 1L).containsEntry(400, 49L).hasSize(2);
+    requests.stream().map(CompletableFuture::join).filter(r -> r.status() == 400)
       .forEach(r -> assertThat(r.errorCode()).isEqualTo("duplicate_message_id"));
     assertThat(gateway.balance(user)).isEqualTo(100_000 - 100);
     assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM ledger WHERE message_id = '" + sms.getString("message_id") + "'"))
