@@ -32,6 +32,7 @@ public class HttpVerticle extends VerticleBase {
       .map(contract -> router(contract, config))
       .compose(router -> vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()))
         .requestHandler(router)
+        .invalidRequestHandler(ErrorHandlers::invalidHttp)
         .listen())
       .onSuccess(s -> server = s);
   }
