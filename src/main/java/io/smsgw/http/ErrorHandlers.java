@@ -33,6 +33,21 @@ final class ErrorHandlers {
     router.errorHandler(503, rc -> ApiError.UNAVAILABLE.send(rc, "service unavailable"));
   }
 
+  /**
+   * A request the HTTP decoder refused (bad request line or header, URI or headers too long): before any router, so
+   * Vert.x would answer a bare 400 / 414 / 431. The same statuses here, as catalogue JSON, and the connection closes.
+   */
+  static void invalidHttp(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    ApiError error = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? ApiError.URI_TOO_LONG
+      : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? ApiError.HEADERS_TOO_LARGE
+      : ApiError.INVALID_REQUEST;
+    String message = error == ApiError.INVALID_REQUEST ? "malformed HTTP request" : "the request line or headers exceed the limit";
+    request.response().setStatusCode(error.status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+      .end(new io.vertx.core.json.JsonObject().put("error", new io.vertx.core.json.JsonObject().put("code", error.code()).put("message", message)).toBuffer())
+      .onComplete(done -> request.connection().close());
+  }
+
   private static void badRequest(RoutingContext rc) {
     Throwable cause = unwrap(rc.failure());
     if (cause != null && isJsonDecodeFailure(cause)) {

@@ -36,7 +36,8 @@ public class HttpVerticle extends VerticleBase {
           .setIdleTimeout(config.integer("http", "idle_timeout_s")).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
         RequestDeadline deadline = new RequestDeadline(vertx, router, config.number("http", "request_timeout_ms"),
           config.number("http", "idle_timeout_s") * 1000);
-        return vertx.createHttpServer(options).connectionHandler(deadline::connected).requestHandler(deadline).listen();
+        return vertx.createHttpServer(options).connectionHandler(deadline::connected).requestHandler(deadline)
+          .invalidRequestHandler(ErrorHandlers::invalidHttp).listen();
       })
       .onSuccess(s -> server = s);
   }
