@@ -6,6 +6,7 @@ import io.smsgw.messaging.ManualCommitConsumerConfig;
 import io.smsgw.sms.SmsMessage;
 import io.smsgw.sms.SmsMessageCodec;
 import io.smsgw.storage.Database;
+import io.smsgw.storage.PgErrors;
 import io.smsgw.storage.PgText;
 import io.smsgw.storage.SqlQueries;
 import io.vertx.pgclient.PgException;
@@ -130,7 +131,7 @@ public class SettlementVerticle extends VerticleBase {
    */
   private Future<List<String>> charge(List<AcceptedRecord> batch) {
     return settleOnce(batch).recover(failure -> {
-      if (refusesData(failure)) {
+      if (PgErrors.refusesData(failure)) {
         if (batch.size() == 1) return refuse(batch.get(0), failure).map(v -> List.of("refused"));
         List<AcceptedRecord> first = batch.subList(0, batch.size() / 2);
         List<AcceptedRecord> second = batch.subList(batch.size() / 2, batch.size());
@@ -179,17 +180,13 @@ public class SettlementVerticle extends VerticleBase {
         m.priority().wireName(), m.encoding().name(), m.segments(), m.cost())
       .addLong(m.acceptedAtMillis()).addString("unstorable_message (" + state + ")");
     return pool.preparedQuery(SqlQueries.rejectUnstorable()).execute(row).<Void>mapEmpty().recover(failure -> {
-      if (!refusesData(failure)) return Future.failedFuture(failure);
+      if (!PgErrors.refusesData(failure)) return Future.failedFuture(failure);
       LOG.error("settlement: message {} could not be stored even as rejected ({}); skipped, nothing charged",
         m.messageId(), failure.getMessage());
       return Future.succeededFuture();
     });
   }
 
-  private static boolean refusesData(Throwable failure) {
-    String state = failure instanceof PgException pg && pg.getSqlState() != null ? pg.getSqlState() : "";
-    return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
-  }
 
   private Future<Void> release(AcceptedRecord record, boolean dropCache, int attempt) {
     SmsMessage m = record.message();

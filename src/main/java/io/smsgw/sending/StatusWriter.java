@@ -1,5 +1,6 @@
 package io.smsgw.sending;
 
+import io.smsgw.storage.PgErrors;
 import io.smsgw.storage.PgText;
 import io.smsgw.storage.SqlQueries;
 import io.vertx.pgclient.PgException;
@@ -92,7 +93,7 @@ final class StatusWriter {
         batch.forEach(p -> p.written().complete());
         return Future.<Void>succeededFuture();
       }
-      if (!refusesData(done.cause())) return Future.<Void>failedFuture(done.cause());
+      if (!PgErrors.refusesData(done.cause())) return Future.<Void>failedFuture(done.cause());
       if (batch.size() > 1) {
         List<Pending> first = batch.subList(0, batch.size() / 2);
         List<Pending> second = batch.subList(batch.size() / 2, batch.size());
@@ -111,10 +112,6 @@ final class StatusWriter {
     });
   }
 
-  private static boolean refusesData(Throwable failure) {
-    String state = failure instanceof PgException pg && pg.getSqlState() != null ? pg.getSqlState() : "";
-    return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
-  }
 
   private static Tuple arguments(List<Pending> batch) {
     int n = batch.size();

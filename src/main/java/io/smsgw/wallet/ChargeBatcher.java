@@ -1,6 +1,7 @@
 package io.smsgw.wallet;
 
 import io.smsgw.sms.SmsMessage;
+import io.smsgw.storage.PgErrors;
 import io.smsgw.storage.SqlQueries;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -223,7 +224,7 @@ final class ChargeBatcher {
       batch.forEach(p -> retryLater(p, System.currentTimeMillis()));
       return Future.succeededFuture();
     }
-    if (refusesData(state)) {
+    if (PgErrors.refusesData(pg)) {
       if (batch.size() == 1) {
         batch.get(0).promise.tryFail(ChargeFailure.REFUSED.exception(
           "PostgreSQL refused this message (" + state + ": " + pg.getErrorMessage() + "); nothing was stored or charged"));
@@ -238,10 +239,6 @@ final class ChargeBatcher {
     return Future.succeededFuture();
   }
 
-  /** Data exceptions (22), integrity violations (23), program limits (54): a fault of some item's data. */
-  private static boolean refusesData(String state) {
-    return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
-  }
 
   private void retryLater(Pending p, long now) {
     if (p.answered()) return;
