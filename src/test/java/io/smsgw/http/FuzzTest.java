@@ -5,18 +5,10 @@ import io.smsgw.testing.FuzzHttp;
 import io.smsgw.testing.TestGateway;
 import io.smsgw.testing.TestServices;
 import io.vertx.core.json.JsonObject;
-import net.jqwik.api.AfterFailureMode;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,16 +19,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Property-based fuzzing of the running gateway (jqwik): mutated bodies, field types, unicode edge cases (NUL, lone
+ * Fuzzing of the running gateway with seeded random generators (-Dfuzz.seed=… repeats a run): mutated bodies, field types, unicode edge cases (NUL, lone
  * surrogates, RTL and combining marks, emoji, huge strings), invalid UTF-8, header variants, path spellings and
  * methods, raw malformed HTTP, over a plain socket. Every answer must be below 500 and, unless it is a 2xx, a JSON
  * error with a catalogue code. The sending user's balance is 0, so even a mutation that happens to be valid is a
@@ -48,6 +42,8 @@ class FuzzTest {
 
   private static final Set<String> CATALOGUE = Arrays.stream(ApiError.values()).map(ApiError::code).collect(Collectors.toSet());
   private static final int MAX_EXAMPLES = 3;
+  /** The run's seed, printed in the FUZZ line; each property draws from its own stream of it. */
+  static final long SEED = Long.getLong("fuzz.seed", 20_240_611L);
 
   static TestGateway gateway;
   static FuzzHttp http;
@@ -100,7 +96,7 @@ class FuzzTest {
     }
   }
 
-  @BeforeContainer
+  @BeforeAll
   static void start() throws Exception {
     started = System.nanoTime();
     gateway = TestGateway.start();
@@ -114,12 +110,12 @@ class FuzzTest {
     usersBefore = Db.count(gateway.pgUrl(), "SELECT count(*) FROM users");
   }
 
-  @AfterContainer
+  @AfterAll
   static void stop() {
     try {
       long requests = byStatus.values().stream().mapToLong(AtomicLong::get).sum();
-      System.out.printf(Locale.ROOT, "FUZZ %d requests in %.1f s (with the gateway's start); by property %s; by status %s; users created %d%n",
-        requests, (System.nanoTime() - started) / 1e9, new TreeMap<>(byProperty), new TreeMap<>(byStatus), created.get());
+      System.out.printf(Locale.ROOT, "FUZZ seed %d: %d requests in %.1f s (with the gateway's start); by property %s; by status %s; users created %d%n",
+        SEED, requests, (System.nanoTime() - started) / 1e9, new TreeMap<>(byProperty), new TreeMap<>(byStatus), created.get());
       if (!slow.isEmpty()) System.out.println("FUZZ " + slow.size() + " exchanges ended by the client's read timeout, e.g. " + slow.stream().distinct().limit(5).toList());
       violations.forEach((kind, examples) -> System.out.println("FUZZ violation " + kind + "\n    " + String.join("\n    ", examples)));
       assertThat(requests).isGreaterThanOrEqualTo(10_000);
@@ -139,7 +135,7 @@ class FuzzTest {
     Db.assertInvariantsHold(TestServices.postgres().url());
   }
 
-  @AfterProperty
+  @AfterEach
   void noViolation() {
     List<String> mine;
     synchronized (violations) {
@@ -151,36 +147,113 @@ class FuzzTest {
 
   // ---------------------------------------------------------------------------------------------- properties
 
-  @Property(tries = 3500, shrinking = ShrinkingMode.OFF, afterFailure = AfterFailureMode.RANDOM_SEED)
-  void sendSmsBodies(@ForAll("sendSmsBody") byte[] body, @ForAll("jsonContentType") String contentType) {
-    property = "sendSmsBodies";
-    check(new Request("send-sms body", "POST", "/send-sms".getBytes(StandardCharsets.US_ASCII),
-      headers("Content-Type", contentType, "X-API-Key", key(broke)), body, Success.NEVER));
+  @Test
+  void sendSmsBodies() {
+    Gen g = gen("sendSmsBodies");
+    for (int i = 0; i < 3500; i++) {
+      check(new Request("send-sms body", "POST", "/send-sms".getBytes(StandardCharsets.US_ASCII),
+        headers("Content-Type", jsonContentType(g), "X-API-Key", key(broke)), sendSmsBody(g), Success.NEVER));
+    }
   }
 
-  @Property(tries = 2500, shrinking = ShrinkingMode.OFF, afterFailure = AfterFailureMode.RANDOM_SEED)
-  void otherOperations(@ForAll("otherOperation") Request request) {
-    property = "otherOperations";
-    check(request);
+  @Test
+  void otherOperations() {
+    Gen g = gen("otherOperations");
+    for (int i = 0; i < 2500; i++) check(otherOperation(g));
   }
 
-  @Property(tries = 1500, shrinking = ShrinkingMode.OFF, afterFailure = AfterFailureMode.RANDOM_SEED)
-  void headers(@ForAll("headerVariant") List<String[]> headers) {
-    property = "headers";
-    byte[] body = sms(broke, "hello").encode().getBytes(StandardCharsets.UTF_8);
-    check(new Request("send-sms headers", "POST", "/send-sms".getBytes(StandardCharsets.US_ASCII), headers, body, Success.NEVER));
+  @Test
+  void headers() {
+    Gen g = gen("headers");
+    for (int i = 0; i < 1500; i++) {
+      byte[] body = sms(broke, "hello").encode().getBytes(StandardCharsets.UTF_8);
+      check(new Request("send-sms headers", "POST", "/send-sms".getBytes(StandardCharsets.US_ASCII), headerVariant(g), body, Success.NEVER));
+    }
   }
 
-  @Property(tries = 1500, shrinking = ShrinkingMode.OFF, afterFailure = AfterFailureMode.RANDOM_SEED)
-  void pathsAndMethods(@ForAll("spelledRequest") Request request) {
-    property = "pathsAndMethods";
-    check(request);
+  @Test
+  void pathsAndMethods() {
+    Gen g = gen("pathsAndMethods");
+    for (int i = 0; i < 1500; i++) check(spelledRequest(g));
   }
 
-  @Property(tries = 1000, shrinking = ShrinkingMode.OFF, afterFailure = AfterFailureMode.RANDOM_SEED)
-  void rawRequests(@ForAll("rawRequest") byte[] raw) {
-    property = "rawRequests";
-    check(new Request("raw", "", new byte[0], List.of(), null, Success.READ, raw));
+  @Test
+  void rawRequests() {
+    Gen g = gen("rawRequests");
+    for (int i = 0; i < 1000; i++) check(new Request("raw", "", new byte[0], List.of(), null, Success.READ, rawRequest(g)));
+  }
+
+  /** The generator of one property: its own stream from the run's seed, so the order the properties run in changes nothing. */
+  private static Gen gen(String name) {
+    property = name;
+    return new Gen(SEED ^ name.hashCode());
+  }
+
+  /** Small seeded random choices: a pick, a weighted pick, an int in a range, strings and bytes of a length. */
+  static final class Gen {
+    final SplittableRandom random;
+
+    Gen(long seed) {
+      random = new SplittableRandom(seed);
+    }
+
+    /** An int in [min, max], both included. */
+    int between(int min, int max) {
+      return random.nextInt(min, max + 1);
+    }
+
+    double unit() {
+      return random.nextDouble();
+    }
+
+    @SafeVarargs
+    final <T> T pick(T... values) {
+      return values[random.nextInt(values.length)];
+    }
+
+    <T> T pick(List<T> values) {
+      return values.get(random.nextInt(values.size()));
+    }
+
+    /** The index of one of the weights, drawn in proportion to it. */
+    int weighted(int... weights) {
+      int n = random.nextInt(Arrays.stream(weights).sum());
+      for (int i = 0; i < weights.length; i++) {
+        if ((n -= weights[i]) < 0) return i;
+      }
+      throw new AssertionError();
+    }
+
+    /** Chars from lo to hi, both included, min to max of them. */
+    String chars(char lo, char hi, int min, int max) {
+      StringBuilder b = new StringBuilder();
+      for (int i = between(min, max); i > 0; i--) b.append((char) between(lo, hi));
+      return b.toString();
+    }
+
+    /** Chars of the alphabet, min to max of them. */
+    String chars(String alphabet, int min, int max) {
+      StringBuilder b = new StringBuilder();
+      for (int i = between(min, max); i > 0; i--) b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      return b.toString();
+    }
+
+    /** Any code points (supplementary ones too, and lone surrogates), at most max chars. */
+    String codePoints(int max) {
+      StringBuilder b = new StringBuilder();
+      for (int n = between(0, max); b.length() < n; ) {
+        int cp = between(0, Character.MAX_CODE_POINT);
+        if (b.length() + Character.charCount(cp) > n) break;
+        b.appendCodePoint(cp);
+      }
+      return b.toString();
+    }
+
+    byte[] bytes(int min, int max) {
+      byte[] b = new byte[between(min, max)];
+      random.nextBytes(b);
+      return b;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- the check
@@ -289,19 +362,23 @@ class FuzzTest {
   }
 
   /** Strings that have broken parsers and storage elsewhere. */
-  static Arbitrary<String> nastyString() {
-    String id = "5a0a3c1e-8a2b-4c9e-9f1d-3b6f0e2a7c11";
-    Arbitrary<String> fixed = Arbitraries.of("", " ", "\u0000", "a\u0000b", "\ud800", "\udc00", "a\ud83d", "\ude00\ud83d", "\u200f",
+  static final String NASTY_ID = "5a0a3c1e-8a2b-4c9e-9f1d-3b6f0e2a7c11";
+  static final String[] NASTY = {"", " ", "\u0000", "a\u0000b", "\ud800", "\udc00", "a\ud83d", "\ude00\ud83d", "\u200f",
       "\u202e", "\u200fسلام\u200e", "e\u0301\u0301\u0301", "😀", "👨‍👩‍👧‍👦", "\ufeff", "\uffff", "\ufffe", "\u2028", "\u2029", "\n", "\r\n", "\t",
       "\f", "\u000b", "\u001b", "\u0085", "\u007f", "\u009f", "+989121234567", "+989121234567\n", "+989121234567\r\n", "+989121234567\u2028",
-      "+٩٨٩١٢١٢٣٤٥٦٧", "+98 912 123 4567", id, id.toUpperCase(Locale.ROOT), "urn:uuid:" + id, "{" + id + "}", id + "\n", "1-2-3-4-5",
-      id.replace("-", ""), "normal", "vip", "VIP", "null", "true", "0", "-1", "1e400", "9".repeat(40), "€".repeat(766), "a".repeat(1530),
-      "a".repeat(1531), "ب".repeat(671), "😀".repeat(766), "%00", "%2e%2e", "../", "\\", "\"", "'; DROP TABLE users; --", "${jndi:ldap://x}");
-    Arbitrary<String> anyBmp = Arbitraries.strings().withCharRange('\u0000', '\uffff').ofMaxLength(40);
-    Arbitrary<String> anyCodePoints = Arbitraries.strings().all().ofMaxLength(20);
-    Arbitrary<String> phoneLike = Arbitraries.strings().withChars("+0123456789\n\r ").ofMinLength(7).ofMaxLength(18);
-    Arbitrary<String> huge = Arbitraries.integers().between(1_000, 80_000).map(n -> "x".repeat(n));
-    return Arbitraries.frequencyOf(Tuple.of(8, fixed), Tuple.of(4, anyBmp), Tuple.of(2, anyCodePoints), Tuple.of(2, phoneLike), Tuple.of(1, huge));
+      "+٩٨٩١٢١٢٣٤٥٦٧", "+98 912 123 4567", NASTY_ID, NASTY_ID.toUpperCase(Locale.ROOT), "urn:uuid:" + NASTY_ID, "{" + NASTY_ID + "}", NASTY_ID + "\n",
+      "1-2-3-4-5", NASTY_ID.replace("-", ""), "normal", "vip", "VIP", "null", "true", "0", "-1", "1e400", "9".repeat(40), "€".repeat(766),
+      "a".repeat(1530), "a".repeat(1531), "ب".repeat(671), "😀".repeat(766), "%00", "%2e%2e", "../", "\\", "\"", "'; DROP TABLE users; --",
+      "${jndi:ldap://x}"};
+
+  static String nastyString(Gen g) {
+    return switch (g.weighted(8, 4, 2, 2, 1)) {
+      case 0 -> g.pick(NASTY);
+      case 1 -> g.chars('\u0000', '\uffff', 0, 40);   // any BMP chars
+      case 2 -> g.codePoints(20);                     // any code points
+      case 3 -> g.chars("+0123456789\n\r ", 7, 18);   // phone-like
+      default -> "x".repeat(g.between(1_000, 80_000)); // huge
+    };
   }
 
   /** A JSON string literal; every surrogate is written as a \\u escape, so a lone one reaches the parser as such. */
@@ -317,20 +394,38 @@ class FuzzTest {
     return b.append('"').toString();
   }
 
-  static Arbitrary<String> jsonValue(int depth) {
-    Arbitrary<String> strings = Combinators.combine(nastyString(), Arbitraries.of(false, false, false, true)).as(FuzzTest::jsonString);
-    Arbitrary<String> numbers = Arbitraries.oneOf(
-      Arbitraries.of("0", "-0", "1", "-1", "1.0", "1.5", "1e3", "1E12", "1e400", "-1e400", "1e-400", "0.1", "100", "1000000000000",
-        "1000000000001", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "99999999999999999999999",
-        "9".repeat(1200), "00", "+1", ".5", "NaN", "Infinity", "0x10"),
-      Arbitraries.longs().map(String::valueOf), Arbitraries.doubles().map(d -> Double.toString(d)));
-    Arbitrary<String> literals = Arbitraries.of("null", "true", "false", "[]", "{}", "\"\"", "[null]", "{\"a\":null}");
-    Arbitrary<String> nested = Arbitraries.integers().between(1, 3000).map(n -> "[".repeat(n) + "]".repeat(n));
-    if (depth <= 0) return Arbitraries.frequencyOf(Tuple.of(5, strings), Tuple.of(4, numbers), Tuple.of(2, literals), Tuple.of(1, nested));
-    Arbitrary<String> array = jsonValue(depth - 1).list().ofMaxSize(3).map(l -> "[" + String.join(",", l) + "]");
-    Arbitrary<String> object = Combinators.combine(nastyString(), jsonValue(depth - 1)).as((k, v) -> "{" + jsonString(k, false) + ":" + v + "}");
-    return Arbitraries.frequencyOf(Tuple.of(5, strings), Tuple.of(4, numbers), Tuple.of(2, literals), Tuple.of(1, nested), Tuple.of(1, array),
-      Tuple.of(1, object));
+  static final String[] NUMBERS = {"0", "-0", "1", "-1", "1.0", "1.5", "1e3", "1E12", "1e400", "-1e400", "1e-400", "0.1", "100", "1000000000000",
+    "1000000000001", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "99999999999999999999999",
+    "9".repeat(1200), "00", "+1", ".5", "NaN", "Infinity", "0x10"};
+  static final String[] LITERALS = {"null", "true", "false", "[]", "{}", "\"\"", "[null]", "{\"a\":null}"};
+
+  /** Any double: a random sign, mantissa and decimal exponent over the whole range of finite doubles. */
+  static double anyDouble(Gen g) {
+    double d = g.unit() * Math.pow(10, g.between(-324, 308));
+    return g.pick(true, false) ? -d : d;
+  }
+
+  static String jsonValue(Gen g, int depth) {
+    int which = depth <= 0 ? g.weighted(5, 4, 2, 1) : g.weighted(5, 4, 2, 1, 1, 1);
+    return switch (which) {
+      case 0 -> jsonString(nastyString(g), g.pick(false, false, false, true));
+      case 1 -> switch (g.between(0, 2)) {
+        case 0 -> g.pick(NUMBERS);
+        case 1 -> String.valueOf(g.random.nextLong());
+        default -> Double.toString(anyDouble(g));
+      };
+      case 2 -> g.pick(LITERALS);
+      case 3 -> {
+        int n = g.between(1, 3000);
+        yield "[".repeat(n) + "]".repeat(n);
+      }
+      case 4 -> {
+        List<String> items = new ArrayList<>();
+        for (int i = g.between(0, 3); i > 0; i--) items.add(jsonValue(g, depth - 1));
+        yield "[" + String.join(",", items) + "]";
+      }
+      default -> "{" + jsonString(nastyString(g), false) + ":" + jsonValue(g, depth - 1) + "}";
+    };
   }
 
   /** Fields as raw JSON text, in order; a key may repeat. */
@@ -359,74 +454,79 @@ class FuzzTest {
     }
   }
 
-  interface Mutation {
-    Fields apply(Fields fields);
+  /** One mutation of the fields: set a (known or nasty) key to any value, remove a known key, or repeat one. */
+  static Fields mutate(Gen g, Fields f, List<String> keys) {
+    return switch (g.weighted(6, 2, 2)) {
+      case 0 -> {
+        String k = g.pick(true, false) ? g.pick(keys) : nastyString(g);
+        yield f.with(k, jsonValue(g, 2));
+      }
+      case 1 -> f.without(g.pick(keys));
+      default -> f.plus(g.pick(keys), jsonValue(g, 1));
+    };
   }
 
-  static Arbitrary<Mutation> mutation(List<String> keys) {
-    Arbitrary<String> key = Arbitraries.oneOf(Arbitraries.of(keys), nastyString());
-    Arbitrary<Mutation> set = Combinators.combine(key, jsonValue(2)).as((k, v) -> f -> f.with(k, v));
-    Arbitrary<Mutation> remove = Arbitraries.of(keys).map(k -> f -> f.without(k));
-    Arbitrary<Mutation> duplicate = Combinators.combine(Arbitraries.of(keys), jsonValue(1)).as((k, v) -> f -> f.plus(k, v));
-    return Arbitraries.frequencyOf(Tuple.of(6, set), Tuple.of(2, remove), Tuple.of(2, duplicate));
+  /** Between min and max mutations of the fields, as JSON text. */
+  static String mutated(Gen g, Fields f, List<String> keys, int min, int max) {
+    for (int i = g.between(min, max); i > 0; i--) f = mutate(g, f, keys);
+    return f.json();
   }
+
+  static final byte[][] POISON = {{(byte) 0xC3, (byte) 0x28}, {(byte) 0xFF}, {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+    {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0x80}, {0}};
 
   /** The body as bytes, sometimes damaged below the JSON level. */
-  static Arbitrary<byte[]> damaged(Arbitrary<String> json) {
-    Arbitrary<byte[]> plain = json.map(s -> s.getBytes(StandardCharsets.UTF_8));
-    byte[][] poison = {{(byte) 0xC3, (byte) 0x28}, {(byte) 0xFF}, {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
-      {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0x80}, {0}};
-    Arbitrary<byte[]> invalidUtf8 = Combinators.combine(json, Arbitraries.of(poison), Arbitraries.doubles().between(0, 1)).as((s, p, where) -> {
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      int at = (int) (b.length * where);
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      out.write(b, 0, at);
-      out.writeBytes(p);
-      out.write(b, at, b.length - at);
-      return out.toByteArray();
-    });
-    Arbitrary<byte[]> bom = json.map(s -> ("\ufeff" + s).getBytes(StandardCharsets.UTF_8));
-    Arbitrary<byte[]> utf16 = json.map(s -> s.getBytes(StandardCharsets.UTF_16));
-    Arbitrary<byte[]> truncated = Combinators.combine(json, Arbitraries.doubles().between(0, 1))
-      .as((s, where) -> Arrays.copyOf(s.getBytes(StandardCharsets.UTF_8), (int) (s.getBytes(StandardCharsets.UTF_8).length * where)));
-    Arbitrary<byte[]> noise = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-    return Arbitraries.frequencyOf(Tuple.of(12, plain), Tuple.of(2, invalidUtf8), Tuple.of(1, bom), Tuple.of(1, utf16), Tuple.of(1, truncated),
-      Tuple.of(1, noise));
+  static byte[] damaged(Gen g, Supplier<String> json) {
+    return switch (g.weighted(12, 2, 1, 1, 1, 1)) {
+      case 0 -> json.get().getBytes(StandardCharsets.UTF_8);
+      case 1 -> {  // invalid UTF-8 somewhere
+        byte[] b = json.get().getBytes(StandardCharsets.UTF_8);
+        byte[] p = g.pick(POISON);
+        int at = (int) (b.length * g.unit());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(b, 0, at);
+        out.writeBytes(p);
+        out.write(b, at, b.length - at);
+        yield out.toByteArray();
+      }
+      case 2 -> ("\ufeff" + json.get()).getBytes(StandardCharsets.UTF_8);
+      case 3 -> json.get().getBytes(StandardCharsets.UTF_16);
+      case 4 -> {  // truncated
+        byte[] b = json.get().getBytes(StandardCharsets.UTF_8);
+        yield Arrays.copyOf(b, (int) (b.length * g.unit()));
+      }
+      default -> g.bytes(0, 200);
+    };
   }
 
-  @Provide
-  Arbitrary<byte[]> sendSmsBody() {
+  static final List<String> SMS_KEYS = List.of("message_id", "user_id", "phone_number", "message", "priority");
+
+  static byte[] sendSmsBody(Gen g) {
     String uid = broke.getString("user_id");
-    Arbitrary<Fields> base = Arbitraries.of(
-      new Fields(List.of()).plus("message_id", jsonString(UUID.randomUUID().toString(), false)).plus("user_id", jsonString(uid, false))
-        .plus("phone_number", "\"+989121234567\"").plus("message", "\"hello\""),
-      new Fields(List.of()).plus("message_id", jsonString(UUID.randomUUID().toString(), false)).plus("user_id", jsonString(uid, false))
-        .plus("phone_number", "\"+989121234567\"").plus("message", "\"hello\"").plus("priority", "\"vip\""));
-    List<String> keys = List.of("message_id", "user_id", "phone_number", "message", "priority");
-    Arbitrary<String> json = Combinators.combine(base, mutation(keys).list().ofMinSize(0).ofMaxSize(3))
-      .as((fields, mutations) -> {
-        Fields f = fields.with("message_id", jsonString(UUID.randomUUID().toString(), false));  // fresh id for each try
-        for (Mutation m : mutations) f = m.apply(f);
-        return f.json();
-      });
-    Arbitrary<String> special = Arbitraries.of(uid).map(u -> sms(broke, "x").put("user_id", u.toUpperCase(Locale.ROOT)).encode());
-    return damaged(Arbitraries.frequencyOf(Tuple.of(20, json), Tuple.of(1, special), Tuple.of(1, jsonValue(2))));
+    return damaged(g, () -> switch (g.weighted(20, 1, 1)) {
+      case 0 -> {
+        Fields f = new Fields(List.of()).plus("message_id", jsonString(UUID.randomUUID().toString(), false))  // fresh id for each try
+          .plus("user_id", jsonString(uid, false)).plus("phone_number", "\"+989121234567\"").plus("message", "\"hello\"");
+        if (g.pick(true, false)) f = f.plus("priority", "\"vip\"");
+        yield mutated(g, f, SMS_KEYS, 0, 3);
+      }
+      case 1 -> sms(broke, "x").put("user_id", uid.toUpperCase(Locale.ROOT)).encode();
+      default -> jsonValue(g, 2);
+    });
   }
 
-  @Provide
-  Arbitrary<String> jsonContentType() {
-    return Arbitraries.frequencyOf(Tuple.of(10, Arbitraries.just("application/json")),
-      Tuple.of(1, Arbitraries.of("application/json; charset=utf-8", "APPLICATION/JSON", "application/json;charset=utf-16",
-        "application/json; charset=\"latin1\"", "application/json;;", "application/json ; x=y")));
+  static String jsonContentType(Gen g) {
+    return g.weighted(10, 1) == 0 ? "application/json"
+      : g.pick("application/json; charset=utf-8", "APPLICATION/JSON", "application/json;charset=utf-16", "application/json; charset=\"latin1\"",
+        "application/json;;", "application/json ; x=y");
   }
 
   /** An id spelled in one of the ways the contract and the code may disagree on, for a path segment. */
-  static Arbitrary<String> pathId(String id) {
-    return Arbitraries.oneOf(
-      Arbitraries.of(id, id.toUpperCase(Locale.ROOT), "urn:uuid:" + id, "%7B" + id + "%7D", id + "%0A", id + "%0D%0A", id + "%00", id + "%E2%80%A8",
-        id + "/", id + "/.", "./" + id, "../balance/" + id, id.replace("-", ""), "1-2-3-4-5", "%35" + id.substring(1), id + "%", id + "%zz",
-        id + "%C3%28", id + "%ED%A0%80", id + "?x=1", id + "#f", id + ";p=1", id.substring(0, 35), id + "0", ""),
-      nastyString().map(FuzzTest::percentEncode));
+  static String pathId(Gen g, String id) {
+    if (g.pick(true, false)) return percentEncode(nastyString(g));
+    return g.pick(id, id.toUpperCase(Locale.ROOT), "urn:uuid:" + id, "%7B" + id + "%7D", id + "%0A", id + "%0D%0A", id + "%00", id + "%E2%80%A8",
+      id + "/", id + "/.", "./" + id, "../balance/" + id, id.replace("-", ""), "1-2-3-4-5", "%35" + id.substring(1), id + "%", id + "%zz",
+      id + "%C3%28", id + "%ED%A0%80", id + "?x=1", id + "#f", id + ";p=1", id.substring(0, 35), id + "0", "");
   }
 
   static String percentEncode(String s) {
@@ -439,69 +539,59 @@ class FuzzTest {
     return b.length() > 3000 ? b.substring(0, 3000) : b.toString();
   }
 
-  @Provide
-  Arbitrary<Request> otherOperation() {
-    String uid = broke.getString("user_id");
-    String otherUid = other.getString("user_id");
+  static final List<String> TOP_UP_KEYS = List.of("amount", "topup_id");
+  static final List<String> USER_KEYS = List.of("name", "balance");
+
+  static Request otherOperation(Gen g) {
     String[] goodAdmin = {"Authorization", "Bearer " + TestGateway.ADMIN_TOKEN};
-    Arbitrary<List<String[]>> badAdmin = Arbitraries.of(List.of(), one("Authorization", "Bearer wrong"),
+    List<String[]> badAdmin = g.pick(List.of(), one("Authorization", "Bearer wrong"),
       one("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN + "x"), one("Authorization", TestGateway.ADMIN_TOKEN),
       one("Authorization", "Basic " + TestGateway.ADMIN_TOKEN), one("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN.toUpperCase(Locale.ROOT)),
       one("X-API-Key", key(broke)));
-    Arbitrary<String> ids = Arbitraries.oneOf(pathId(uid), pathId(otherUid), pathId(UUID.randomUUID().toString()));
-
-    Arbitrary<Request> balance = Combinators.combine(ids, Arbitraries.of(key(broke), key(other), "sk_wrong", ""))
-      .as((id, k) -> new Request("balance", "GET", ("/balance/" + id).getBytes(StandardCharsets.UTF_8), headers("X-API-Key", k), null, Success.READ));
-    Arbitrary<Request> status = Combinators.combine(ids, Arbitraries.of(key(broke), key(other)))
-      .as((id, k) -> new Request("message-status", "GET", ("/message-status/" + id).getBytes(StandardCharsets.UTF_8), headers("X-API-Key", k), null,
-        Success.READ));
-
-    List<String> topUpKeys = List.of("amount", "topup_id");
-    Arbitrary<byte[]> topUpBody = damaged(Combinators.combine(Arbitraries.of(new Fields(List.of()).plus("amount", "100"),
-      new Fields(List.of()).plus("amount", "100").plus("topup_id", jsonString(UUID.randomUUID().toString(), false))), mutation(topUpKeys).list().ofMaxSize(3))
-      .as((f, ms) -> {
-        for (Mutation m : ms) f = m.apply(f);
-        return f.json();
-      }));
-    // The valid token only for ids that are no user: a success there would credit nobody (the answer is 404).
-    Arbitrary<Request> topUpAsAdmin = Combinators.combine(pathId(UUID.randomUUID().toString()), topUpBody)
-      .as((id, body) -> new Request("top-up as admin", "POST", ("/admin/users/" + id + "/topup").getBytes(StandardCharsets.UTF_8),
-        List.of(goodAdmin, new String[] {"Content-Type", "application/json"}), body, Success.NEVER));
-    Arbitrary<Request> topUpWithout = Combinators.combine(pathId(victim.getString("user_id")), topUpBody, badAdmin).as((id, body, auth) -> {
-      List<String[]> h = new ArrayList<>(auth);
-      h.add(new String[] {"Content-Type", "application/json"});
-      return new Request("top-up without the token", "POST", ("/admin/users/" + id + "/topup").getBytes(StandardCharsets.UTF_8), h, body, Success.NEVER);
+    Supplier<String> id = () -> pathId(g, g.pick(broke.getString("user_id"), other.getString("user_id"), UUID.randomUUID().toString()));
+    Supplier<byte[]> topUpBody = () -> damaged(g, () -> {
+      Fields f = new Fields(List.of()).plus("amount", "100");
+      if (g.pick(true, false)) f = f.plus("topup_id", jsonString(UUID.randomUUID().toString(), false));
+      return mutated(g, f, TOP_UP_KEYS, 0, 3);
     });
-
-    List<String> userKeys = List.of("name", "balance");
-    Arbitrary<byte[]> userBody = damaged(Combinators.combine(Arbitraries.of(new Fields(List.of()).plus("name", "\"fuzz\""),
-      new Fields(List.of()).plus("name", "\"fuzz\"").plus("balance", "0")), mutation(userKeys).list().ofMinSize(1).ofMaxSize(3))
-      .as((f, ms) -> {
-        for (Mutation m : ms) f = m.apply(f);
-        return f.json();
-      }));
-    Arbitrary<Request> createAsAdmin = userBody.map(body -> new Request("create user as admin", "POST", "/admin/users".getBytes(StandardCharsets.US_ASCII),
-      List.of(goodAdmin, new String[] {"Content-Type", "application/json"}), body, Success.CREATE_USER));
-    Arbitrary<Request> createWithout = Combinators.combine(userBody, badAdmin).as((body, auth) -> {
-      List<String[]> h = new ArrayList<>(auth);
-      h.add(new String[] {"Content-Type", "application/json"});
-      return new Request("create user without the token", "POST", "/admin/users".getBytes(StandardCharsets.US_ASCII), h, body, Success.NEVER);
+    Supplier<byte[]> userBody = () -> damaged(g, () -> {
+      Fields f = new Fields(List.of()).plus("name", "\"fuzz\"");
+      if (g.pick(true, false)) f = f.plus("balance", "0");
+      return mutated(g, f, USER_KEYS, 1, 3);
     });
-    return Arbitraries.frequencyOf(Tuple.of(3, balance), Tuple.of(3, status), Tuple.of(3, topUpAsAdmin), Tuple.of(2, topUpWithout),
-      Tuple.of(3, createAsAdmin), Tuple.of(2, createWithout));
+    return switch (g.weighted(3, 3, 3, 2, 3, 2)) {
+      case 0 -> new Request("balance", "GET", ("/balance/" + id.get()).getBytes(StandardCharsets.UTF_8),
+        headers("X-API-Key", g.pick(key(broke), key(other), "sk_wrong", "")), null, Success.READ);
+      case 1 -> new Request("message-status", "GET", ("/message-status/" + id.get()).getBytes(StandardCharsets.UTF_8),
+        headers("X-API-Key", g.pick(key(broke), key(other))), null, Success.READ);
+      // The valid token only for ids that are no user: a success there would credit nobody (the answer is 404).
+      case 2 -> new Request("top-up as admin", "POST", ("/admin/users/" + pathId(g, UUID.randomUUID().toString()) + "/topup").getBytes(StandardCharsets.UTF_8),
+        List.of(goodAdmin, new String[] {"Content-Type", "application/json"}), topUpBody.get(), Success.NEVER);
+      case 3 -> {
+        String path = "/admin/users/" + pathId(g, victim.getString("user_id")) + "/topup";
+        List<String[]> h = new ArrayList<>(badAdmin);
+        h.add(new String[] {"Content-Type", "application/json"});
+        yield new Request("top-up without the token", "POST", path.getBytes(StandardCharsets.UTF_8), h, topUpBody.get(), Success.NEVER);
+      }
+      case 4 -> new Request("create user as admin", "POST", "/admin/users".getBytes(StandardCharsets.US_ASCII),
+        List.of(goodAdmin, new String[] {"Content-Type", "application/json"}), userBody.get(), Success.CREATE_USER);
+      default -> {
+        List<String[]> h = new ArrayList<>(badAdmin);
+        h.add(new String[] {"Content-Type", "application/json"});
+        yield new Request("create user without the token", "POST", "/admin/users".getBytes(StandardCharsets.US_ASCII), h, userBody.get(), Success.NEVER);
+      }
+    };
   }
 
-  @Provide
-  Arbitrary<List<String[]>> headerVariant() {
+  static final String[] CONTENT_TYPES = {"application/json", "text/plain", "application/x-www-form-urlencoded", "", "application/jsonx",
+    "application/json; charset=utf-16", "APPLICATION/JSON", "application/*", "*/*", "json", "application/json\u0000", "application/problem+json",
+    "multipart/form-data; boundary=x", "application/json; charset=ebcdic", "\u00e9"};
+
+  static List<String[]> headerVariant(Gen g) {
     String k = key(broke);
-    Arbitrary<List<String[]>> contentType = Arbitraries.of("application/json", "text/plain", "application/x-www-form-urlencoded", "", "application/jsonx",
-        "application/json; charset=utf-16", "APPLICATION/JSON", "application/*", "*/*", "json", "application/json\u0000", "application/problem+json",
-        "multipart/form-data; boundary=x", "application/json; charset=ebcdic", "\u00e9")
-      .map(t -> List.<String[]>of(new String[] {"Content-Type", t}));
-    Arbitrary<List<String[]>> keys = Arbitraries.of("", "sk_wrong", k + " ", " " + k, k.toUpperCase(Locale.ROOT), k + "\u00e9", k + "\u0000",
-        "x".repeat(6000), "😀", k + "," + k)
-      .map(v -> List.<String[]>of(new String[] {"X-API-Key", v}));
-    Arbitrary<List<String[]>> odd = Arbitraries.of(
+    String contentType = g.pick(CONTENT_TYPES);
+    String apiKey = g.pick("", "sk_wrong", k + " ", " " + k, k.toUpperCase(Locale.ROOT), k + "\u00e9", k + "\u0000", "x".repeat(6000), "😀", k + "," + k);
+    List<String[]> odd = g.pick(
       List.of(new String[] {"Content-Type", "application/json"}, new String[] {"Content-Type", "text/plain"}),
       List.of(new String[] {"Content-Type", "text/plain"}, new String[] {"Content-Type", "application/json"}),
       List.of(new String[] {"X-API-Key", "sk_wrong"}, new String[] {"X-API-Key", k}),
@@ -518,24 +608,25 @@ class FuzzTest {
       one("Content-Length", "5"),
       one("Content-Length", "-1"),
       one("Content-Length", "abc"));
-    return Combinators.combine(contentType, keys, odd, Arbitraries.integers().between(0, 6)).as((ct, ks, o, which) -> {
-      List<String[]> h = new ArrayList<>();
-      // Most tries keep a valid key and type and vary one thing; some vary all at once.
-      h.addAll(which == 1 || which == 6 ? ct : List.<String[]>of(new String[] {"Content-Type", "application/json"}));
-      h.addAll(which == 2 || which == 6 ? ks : List.<String[]>of(new String[] {"X-API-Key", k}));
-      if (which >= 3) h.addAll(o);
-      return h;
-    });
+    int which = g.between(0, 6);
+    List<String[]> h = new ArrayList<>();
+    // Most tries keep a valid key and type and vary one thing; some vary all at once.
+    h.add(new String[] {"Content-Type", which == 1 || which == 6 ? contentType : "application/json"});
+    h.add(new String[] {"X-API-Key", which == 2 || which == 6 ? apiKey : k});
+    if (which >= 3) h.addAll(odd);
+    return h;
   }
 
-  static Arbitrary<String> method() {
-    return Arbitraries.frequencyOf(Tuple.of(5, Arbitraries.of("GET", "POST")),
-      Tuple.of(3, Arbitraries.of("PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "get", "post", "PROPFIND", "FOO", "M-SEARCH", "BREW")));
+  static String method(Gen g) {
+    return g.weighted(5, 3) == 0 ? g.pick("GET", "POST")
+      : g.pick("PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "get", "post", "PROPFIND", "FOO", "M-SEARCH", "BREW");
   }
+
+  static final String[] ODD_PATHS = {"*", "http://127.0.0.1/admin/users", "//admin/users", "/admin/users?x=/../", "/%2e%2e/admin/users",
+    "/send-sms%00", "send-sms", "/ send-sms", "/send-sms\t", "/admin/users#", "/admin/users/", "/admin//users", "/ADMIN/USERS"};
 
   /** Each operation with its natural body, in another spelling, sometimes with another method; never the admin token. */
-  @Provide
-  Arbitrary<Request> spelledRequest() {
+  static Request spelledRequest(Gen g) {
     String uid = broke.getString("user_id");
     byte[] smsBody = sms(broke, "hi").encode().getBytes(StandardCharsets.UTF_8);
     byte[] userBody = "{\"name\":\"fuzz\",\"balance\":1000000}".getBytes(StandardCharsets.UTF_8);
@@ -545,23 +636,24 @@ class FuzzTest {
       new Object[] {"POST", "/admin/users/" + victim.getString("user_id") + "/topup", topUpBody}, new Object[] {"GET", "/health/live", null},
       new Object[] {"GET", "/health/ready", null}, new Object[] {"GET", "/metrics", null}, new Object[] {"GET", "/swagger/index.html", null},
       new Object[] {"GET", "/", null}, new Object[] {"GET", "/nope", null});
-    Arbitrary<String> path = Combinators.combine(Arbitraries.integers().between(0, 15), Arbitraries.integers().between(0, 100))
-      .as((how, where) -> how + ":" + where);
-    Arbitrary<String> method = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just("")), Tuple.of(2, method()));
-    Arbitrary<String> odd = Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just("")), Tuple.of(1, nastyString().map(x -> "/" + percentEncode(x))),
-      Tuple.of(1, Arbitraries.integers().between(2_000, 20_000).map(n -> "/balance/" + "a".repeat(n))),
-      Tuple.of(1, Arbitraries.of("*", "http://127.0.0.1/admin/users", "//admin/users", "/admin/users?x=/../", "/%2e%2e/admin/users",
-        "/send-sms%00", "send-sms", "/ send-sms", "/send-sms\t", "/admin/users#", "/admin/users/", "/admin//users", "/ADMIN/USERS")));
-    return Combinators.combine(Arbitraries.of(routes), path, method, credentials(), odd).as((route, how, m, creds, oddPath) -> {
-      String[] hw = how.split(":");
-      String target = oddPath.isEmpty() ? respell((String) route[1], Integer.parseInt(hw[0]), Integer.parseInt(hw[1])) : oddPath;
-      String verb = m.isEmpty() ? (String) route[0] : m;
-      byte[] body = (byte[]) route[2];
-      List<String[]> headers = new ArrayList<>(creds);
-      if (body != null) headers.add(new String[] {"Content-Type", "application/json"});
-      boolean read = verb.equals("GET") || verb.equals("HEAD");
-      return new Request("path and method", verb, target.getBytes(StandardCharsets.UTF_8), headers, body, read ? Success.READ : Success.NEVER);
-    });
+    Object[] route = g.pick(routes);
+    int how = g.between(0, 15);
+    int where = g.between(0, 100);
+    String m = g.weighted(8, 2) == 0 ? "" : method(g);
+    List<String[]> creds = credentials(g);
+    String oddPath = switch (g.weighted(12, 1, 1, 1)) {
+      case 0 -> "";
+      case 1 -> "/" + percentEncode(nastyString(g));
+      case 2 -> "/balance/" + "a".repeat(g.between(2_000, 20_000));
+      default -> g.pick(ODD_PATHS);
+    };
+    String target = oddPath.isEmpty() ? respell((String) route[1], how, where) : oddPath;
+    String verb = m.isEmpty() ? (String) route[0] : m;
+    byte[] body = (byte[]) route[2];
+    List<String[]> headers = new ArrayList<>(creds);
+    if (body != null) headers.add(new String[] {"Content-Type", "application/json"});
+    boolean read = verb.equals("GET") || verb.equals("HEAD");
+    return new Request("path and method", verb, target.getBytes(StandardCharsets.UTF_8), headers, body, read ? Success.READ : Success.NEVER);
   }
 
   /** The same route in another spelling: percent-encoded letters, repeated slashes, dot segments, case, suffixes. */
@@ -588,56 +680,58 @@ class FuzzTest {
     };
   }
 
-  Arbitrary<List<String[]>> credentials() {
+  static List<String[]> credentials(Gen g) {
     // Never the admin token: admin operations must all be refused here, whatever the spelling.
-    return Arbitraries.of(List.of(), one("X-API-Key", key(broke)), one("X-API-Key", "sk_wrong"),
+    return g.pick(List.of(), one("X-API-Key", key(broke)), one("X-API-Key", "sk_wrong"),
       one("Authorization", "Bearer wrong"), one("Authorization", "Bearer "));
   }
 
-  @Provide
-  Arbitrary<byte[]> rawRequest() {
+  static byte[] rawRequest(Gen g) {
     String k = key(broke);
     String body = sms(broke, "raw").encode();
-    Arbitrary<String> lines = Arbitraries.of(
-      "GET /health/live HTTP/1.0\r\n\r\n",
-      "GET /health/live\r\n\r\n",
-      "GET /health/live HTTP/9.9\r\nHost: x\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\n\r\n",
-      "GET  /health/live  HTTP/1.1\r\nHost: x\r\n\r\n",
-      "GET /health/live HTTP/1.1\nHost: x\n\n",
-      "GET http://127.0.0.1/balance/" + broke.getString("user_id") + " HTTP/1.1\r\nHost: x\r\nX-API-Key: " + k + "\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\nHost: x\r\n: empty-name\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\nHost: x\r\nX: a\r\n folded\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\nHost: x\r\nX: a\u0000b\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
-      "\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\n\r\n",
-      "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n",
-      "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-      "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-      "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-      "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
-      "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nContent-Length: 1000000\r\n\r\n{}",
-      "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\nHost: x\r\n" + "X-A: b\r\n".repeat(2_000) + "\r\n",
-      "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
-      "GET /health/live HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-    Arbitrary<byte[]> fixed = lines.map(s -> s.getBytes(StandardCharsets.UTF_8));
-    Arbitrary<byte[]> noiseLine = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300).map(b -> {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      out.writeBytes(b);
-      out.writeBytes("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      return out.toByteArray();
-    });
-    Arbitrary<byte[]> noisyHeader = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(100).map(b -> {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      out.writeBytes("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Noise: ".getBytes(StandardCharsets.ISO_8859_1));
-      for (byte x : b) out.write(x == '\r' || x == '\n' ? 'x' : x);
-      out.writeBytes("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      return out.toByteArray();
-    });
-    return Arbitraries.frequencyOf(Tuple.of(3, fixed), Tuple.of(1, noiseLine), Tuple.of(1, noisyHeader));
+    switch (g.weighted(3, 1, 1)) {
+      case 0 -> {
+        return g.pick(
+          "GET /health/live HTTP/1.0\r\n\r\n",
+          "GET /health/live\r\n\r\n",
+          "GET /health/live HTTP/9.9\r\nHost: x\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\n\r\n",
+          "GET  /health/live  HTTP/1.1\r\nHost: x\r\n\r\n",
+          "GET /health/live HTTP/1.1\nHost: x\n\n",
+          "GET http://127.0.0.1/balance/" + broke.getString("user_id") + " HTTP/1.1\r\nHost: x\r\nX-API-Key: " + k + "\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\nHost: x\r\n: empty-name\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\nHost: x\r\nX: a\r\n folded\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\nHost: x\r\nX: a\u0000b\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+          "\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+          "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n",
+          "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+          "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+          "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+          "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
+          "POST /send-sms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + k + "\r\nContent-Length: 1000000\r\n\r\n{}",
+          "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\nHost: x\r\n" + "X-A: b\r\n".repeat(2_000) + "\r\n",
+          "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+          "GET /health/live HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.UTF_8);
+      }
+      case 1 -> {  // a line of noise
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(g.bytes(1, 300));
+        out.writeBytes("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        return out.toByteArray();
+      }
+      default -> {  // noise in a header value
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Noise: ".getBytes(StandardCharsets.ISO_8859_1));
+        for (byte x : g.bytes(1, 100)) out.write(x == '\r' || x == '\n' ? 'x' : x);
+        out.writeBytes("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        return out.toByteArray();
+      }
+    }
   }
 }
