@@ -13,7 +13,14 @@ final class CanonicalPath implements PlatformHandler {
 
   @Override
   public void handle(RoutingContext rc) {
-    String normalized = rc.normalizedPath();
+    String normalized;
+    try {
+      normalized = rc.normalizedPath();
+    } catch (IllegalArgumentException badEscape) {
+      // "%zz", a lone "%": Vert.x cannot normalize the path, so no route can match it.
+      ApiError.INVALID_REQUEST.send(rc, "the request path is not valid: " + badEscape.getMessage());
+      return;
+    }
     if (normalized != null && !normalized.equals(rc.request().path())) {
       rc.reroute(normalized);
     } else {
