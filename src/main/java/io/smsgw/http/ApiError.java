@@ -51,13 +51,27 @@ public enum ApiError {
 
   public void send(RoutingContext rc, String message, JsonObject details) {
     if (rc.response().headWritten()) return;
-    JsonObject error = new JsonObject().put("code", code()).put("message", message);
-    if (details != null) error.put("details", details);
     rc.response()
       .setStatusCode(status)
       .putHeader("Content-Type", "application/json")
-      .end(new JsonObject().put("error", error).toBuffer());
+      .end(body(message, details));
   }
+
+  /**
+   * For answers written before any router (a malformed or too slow request): the same envelope, then the connection
+   * is closed, since what follows on it cannot be trusted.
+   */
+  public void sendAndClose(io.vertx.core.http.HttpServerRequest request, String message) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+      .end(body(message, null)).onComplete(done -> request.connection().close());
+  }
+
+  private io.vertx.core.buffer.Buffer body(String message, JsonObject details) {
+    JsonObject error = new JsonObject().put("code", code()).put("message", message);
+    if (details != null) error.put("details", details);
+    return new JsonObject().put("error", error).toBuffer();
+  }
+
 
   /**
    * A charge that ended without an outcome, answered as truthfully as the wallet could tell

@@ -43,9 +43,7 @@ final class ErrorHandlers {
       : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? ApiError.HEADERS_TOO_LARGE
       : ApiError.INVALID_REQUEST;
     String message = error == ApiError.INVALID_REQUEST ? "malformed HTTP request" : "the request line or headers exceed the limit";
-    request.response().setStatusCode(error.status).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
-      .end(new io.vertx.core.json.JsonObject().put("error", new io.vertx.core.json.JsonObject().put("code", error.code()).put("message", message)).toBuffer())
-      .onComplete(done -> request.connection().close());
+    error.sendAndClose(request, message);
   }
 
   private static void badRequest(RoutingContext rc) {

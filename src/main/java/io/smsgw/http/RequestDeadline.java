@@ -4,7 +4,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -68,10 +67,7 @@ final class RequestDeadline implements Handler<HttpServerRequest> {
       } else if (!request.isEnded()) {
         if (now - t.requestNanos > requestTimeoutNanos) {
           if (!request.response().headWritten()) {
-            JsonObject error = new JsonObject().put("code", ApiError.REQUEST_TIMEOUT.code())
-              .put("message", "the request was not received in time");
-            request.response().setStatusCode(408).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
-              .end(new JsonObject().put("error", error).toBuffer()).onComplete(done -> connection.close());
+            ApiError.REQUEST_TIMEOUT.sendAndClose(request, "the request was not received in time");
             return true;
           }
           return close(connection);
