@@ -19,6 +19,7 @@ public final class ProviderSimulatorState {
   final AtomicLong throttled = new AtomicLong();
   final AtomicLong failedTransiently = new AtomicLong();
   final AtomicLong refusedPermanently = new AtomicLong();
+  final AtomicLong lateDecisions = new AtomicLong();
 
   /** Delivers under this key once; returns the provider id and whether this request was a repeat. */
   Delivery deliver(String key) {
@@ -56,6 +57,7 @@ public final class ProviderSimulatorState {
       .put("repeated_requests", repeatedRequests.get())
       .put("throttled", throttled.get())
       .put("failed_transiently", failedTransiently.get())
-      .put("refused_permanently", refusedPermanently.get());
+      .put("refused_permanently", refusedPermanently.get())
+      .put("late_decisions", lateDecisions.get());
   }
 }

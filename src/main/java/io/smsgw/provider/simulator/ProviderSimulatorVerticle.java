@@ -23,7 +23,13 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@code +15005550006} accepted and delivered, but every answer comes after the client gave up</li>
  *   <li>{@code +15005550008} fails transiently (503) twice, then succeeds</li>
  *   <li>{@code +15005550009} always a transient failure (503)</li>
+ *   <li>{@code +15005550010} decides late: the request is held for {@code provider_sim.late_decision_ms} (longer than
+ *   the client waits) and only then delivered; until that moment a lookup answers "not found". A request for a key
+ *   already delivered is answered at once with its id. This is the provider that makes "not found right after a
+ *   timeout" different from "never sent".</li>
  * </ul>
+ * {@code provider_sim.late_decision_rate} makes that share of ordinary messages decide late too, and
+ * {@code provider_sim.lookup = off} plays a provider without a lookup endpoint (501 on every lookup).
  * {@code POST /v1/messages/batch} takes many messages in one request (one result each).
  * {@code GET /v1/messages/{key}} says whether a message was delivered under that idempotency key.
  * {@code GET /v1/stats} reports what it received, delivered, and how many requests repeated a delivered key.
@@ -35,6 +41,7 @@ public class ProviderSimulatorVerticle extends VerticleBase {
   public static final String LOST_ANSWER_NUMBER = "+15005550006";
   public static final String FLAKY_NUMBER = "+15005550008";
   public static final String ALWAYS_TRANSIENT_NUMBER = "+15005550009";
+  public static final String LATE_DECISION_NUMBER = "+15005550010";
 
   /** Largest batch the bulk endpoint takes. */
   public static final int MAX_BATCH = 1000;
@@ -46,6 +53,9 @@ public class ProviderSimulatorVerticle extends VerticleBase {
   private long maxPerSecond;
   private double transientRate;
   private double slowRate;
+  private long lateDecisionMs;
+  private double lateDecisionRate;
+  private boolean lookupOffered;
   private long windowSecond;
   private long windowCount;
 
@@ -61,6 +71,9 @@ public class ProviderSimulatorVerticle extends VerticleBase {
     maxPerSecond = config.number("provider_sim", "max_per_second");
     transientRate = config.decimal("provider_sim", "transient_failure_rate");
     slowRate = config.decimal("provider_sim", "slow_answer_rate");
+    lateDecisionMs = config.number("provider_sim", "late_decision_ms");
+    lateDecisionRate = config.decimal("provider_sim", "late_decision_rate");
+    lookupOffered = !"off".equals(config.string("provider_sim", "lookup"));
     Router router = Router.router(vertx);
     router.post("/v1/messages/batch").handler(BodyHandler.create(false).setBodyLimit(4 * 1024 * 1024)).handler(this::batch);
     router.post("/v1/messages").handler(BodyHandler.create(false).setBodyLimit(16_384)).handler(this::message);
@@ -87,7 +100,7 @@ public class ProviderSimulatorVerticle extends VerticleBase {
       return;
     }
     String to = body.getString("to");
-    vertx.setTimer(delay(), t -> {
+    vertx.setTimer(delay() + holdMs(key, to), t -> {
       Verdict v = decide(key, to);
       JsonObject answer = v.providerMessageId() != null
         ? new JsonObject().put("message_id", v.providerMessageId()).put("status", "queued")
@@ -114,7 +127,16 @@ public class ProviderSimulatorVerticle extends VerticleBase {
       throttle(rc);
       return;
     }
-    vertx.setTimer(delay(), t -> {
+    long hold = 0;
+    for (int i = 0; i < messages.size(); i++) {
+      JsonObject m = messages.getJsonObject(i);
+      if (m != null && m.getString("idempotency_key") != null && m.getString("to") != null) {
+        hold = Math.max(hold, holdMs(m.getString("idempotency_key"), m.getString("to")));
+      }
+    }
+    // A bulk endpoint answers once: one late-deciding message holds the whole answer, and every message in it is
+    // decided at the end of the hold (before it, none of them is found by a lookup).
+    vertx.setTimer(delay() + hold, t -> {
       JsonArray results = new JsonArray();
       boolean lost = false;
       for (int i = 0; i < messages.size(); i++) {
@@ -136,6 +158,10 @@ public class ProviderSimulatorVerticle extends VerticleBase {
   }
 
   private void lookup(RoutingContext rc) {
+    if (!lookupOffered) {
+      answer(rc, 501, new JsonObject().put("code", "not_implemented"));
+      return;
+    }
     String id = state.providerIdOf(rc.pathParam("key"));
     if (id == null) answer(rc, 404, new JsonObject().put("code", "not_found"));
     else answer(rc, 200, new JsonObject().put("message_id", id).put("status", "delivered"));
@@ -164,6 +190,19 @@ public class ProviderSimulatorVerticle extends VerticleBase {
         return ThreadLocalRandom.current().nextDouble() < transientRate ? failTransiently(key) : deliver(key, false);
       }
     }
+  }
+
+  /**
+   * How long the provider works on this request before it decides: {@code late_decision_ms} for a late-deciding
+   * message not delivered yet (a repeated request for a delivered key is answered from the provider's records at
+   * once), otherwise nothing beyond the usual latency.
+   */
+  private long holdMs(String key, String to) {
+    if (state.alreadyDelivered(key)) return 0;
+    boolean late = LATE_DECISION_NUMBER.equals(to)
+      || lateDecisionRate > 0 && ThreadLocalRandom.current().nextDouble() < lateDecisionRate;
+    if (late) state.lateDecisions.incrementAndGet();
+    return late ? lateDecisionMs : 0;
   }
 
   private Verdict deliver(String key, boolean answerLost) {
