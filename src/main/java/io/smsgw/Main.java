@@ -119,7 +119,7 @@ public final class Main {
       System.err.println("set SMSGW_PG_URL (postgresql://user@host:port/db)");
       return 2;
     }
-    List<InvariantCheck.Violation> violations = InvariantCheck.run(config.pgUrl());
+    List<InvariantCheck.Violation> violations = InvariantCheck.run(config.pgUrl(), InvariantCheck.Bounds.of(config));
     System.out.println("checked " + InvariantCheck.summary(config.pgUrl()));
     violations.forEach(v -> System.out.println("VIOLATION " + v));
     System.out.println(violations.isEmpty() ? "invariants OK" : violations.size() + " invariant(s) broken");

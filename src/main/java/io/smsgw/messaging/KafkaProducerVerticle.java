@@ -42,7 +42,9 @@ public class KafkaProducerVerticle extends VerticleBase {
     marker = new PublishedMarker(vertx, pool, config.number("outbox", "mark_interval_ms"));
     relay = new OutboxRelay(vertx, pool, this::publish,
       config.number("outbox", "relay_interval_ms"), config.number("outbox", "relay_min_age_ms"),
-      config.integer("outbox", "relay_batch"));
+      config.integer("outbox", "relay_batch"),
+      // A relayed row is skipped by the other pods' relays while its send can still be acknowledged.
+      config.number("kafka", "delivery_timeout_ms") + 5_000);
     var bus = vertx.eventBus();
     return Future.all(
       bus.<SmsMessage>localConsumer(Addresses.KAFKA_PUBLISH, this::publishAccepted).completion(),

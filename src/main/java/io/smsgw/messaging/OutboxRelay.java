@@ -19,7 +19,9 @@ import java.util.function.Function;
 /**
  * Publishes accepted messages that did not reach Kafka: Kafka was down or slow, or the process died between
  * the commit and the publish. The message table is the outbox; a row leaves it when Kafka acknowledged it.
- * Rows are locked with SKIP LOCKED for the length of one round, so several pods relay without overlap.
+ * A round leases its rows in a statement of its own (V13: no row lock is held while Kafka is waited for, so a worker
+ * claiming one of these messages never blocks behind the relay), sends them, then marks the acknowledged ones. Other
+ * pods' relays skip leased rows until the lease ({@code leaseMs}, past Kafka's delivery timeout) runs out.
  */
 final class OutboxRelay {
 
@@ -30,11 +32,14 @@ final class OutboxRelay {
   private final Function<SmsMessage, Future<Void>> publish;
   private final long minAgeMs;
   private final int batchSize;
+  private final long leaseMs;
   private final long timerId;
   private boolean running;
   private boolean closed;
 
-  OutboxRelay(Vertx vertx, Pool pool, Function<SmsMessage, Future<Void>> publish, long intervalMs, long minAgeMs, int batchSize) {
+  OutboxRelay(Vertx vertx, Pool pool, Function<SmsMessage, Future<Void>> publish, long intervalMs, long minAgeMs, int batchSize,
+              long leaseMs) {
+    this.leaseMs = leaseMs;
     this.vertx = vertx;
     this.pool = pool;
     this.publish = publish;
@@ -46,21 +51,25 @@ final class OutboxRelay {
   private void round() {
     if (running || closed) return;
     running = true;
-    pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.lockUnpublished())
-        .execute(Tuple.of(minAgeMs, batchSize))
-        .compose(rows -> {
-          List<SmsMessage> messages = new ArrayList<>(rows.size());
-          rows.forEach(row -> messages.add(MessageRows.toMessage(row)));
-          if (messages.isEmpty()) return Future.succeededFuture(0);
-          List<Future<UUID>> sends = messages.stream().map(m -> publish.apply(m).map(v -> m.messageId())).toList();
-          return Future.join(sends).transform(done -> {
-            UUID[] published = sends.stream().filter(Future::succeeded).map(Future::result).toArray(UUID[]::new);
-            LOG.info("outbox relay: published {} of {} waiting messages", published.length, messages.size());
-            if (published.length == 0) return Future.succeededFuture(0);
-            return conn.preparedQuery(SqlQueries.markPublished()).execute(Tuple.of((Object) published))
-              .map(r -> published.length == messages.size() ? messages.size() : 0);
-          });
-        }))
+    pool.preparedQuery(SqlQueries.leaseUnpublished()).execute(Tuple.of(minAgeMs, batchSize, leaseMs))
+      .compose(rows -> {
+        List<SmsMessage> messages = new ArrayList<>(rows.size());
+        rows.forEach(row -> messages.add(MessageRows.toMessage(row)));
+        if (messages.isEmpty()) return Future.succeededFuture(0);
+        List<Future<UUID>> sends = messages.stream().map(m -> publish.apply(m).map(v -> m.messageId())).toList();
+        return Future.join(sends).transform(done -> {
+          UUID[] published = sends.stream().filter(Future::succeeded).map(Future::result).toArray(UUID[]::new);
+          LOG.info("outbox relay: published {} of {} waiting messages", published.length, messages.size());
+          List<Future<?>> recorded = new ArrayList<>();
+          if (published.length > 0) recorded.add(pool.preparedQuery(SqlQueries.markPublished()).execute(Tuple.of((Object) published)));
+          if (published.length < messages.size()) {
+            java.util.Set<UUID> acked = java.util.Set.of(published);
+            UUID[] failed = messages.stream().map(SmsMessage::messageId).filter(id -> !acked.contains(id)).toArray(UUID[]::new);
+            recorded.add(pool.preparedQuery(SqlQueries.releaseRelayLease()).execute(Tuple.of((Object) failed)));
+          }
+          return Future.all(recorded).map(r -> published.length == messages.size() ? messages.size() : 0);
+        });
+      })
       .onComplete(result -> {
         running = false;
         if (result.failed()) {

@@ -28,6 +28,18 @@ public final class InvariantCheck {
   private record Check(String invariant, String sql) {
   }
 
+  /**
+   * How long a message of each lane may stay pending before the check calls it a violation: the lane's deadline
+   * (by which the sender makes every message final), plus one claim (a worker that died holding it) and a minute of
+   * slack for the scans. Longer means something stopped driving it: no worker runs, or a message fell between steps.
+   */
+  public record Bounds(long normalMs, long vipMs) {
+    public static Bounds of(io.smsgw.config.GatewayConfig config) {
+      long slack = config.number("sender", "claim_ms") + 60_000;
+      return new Bounds(config.number("sender", "normal_deadline_ms") + slack, config.number("sender", "vip_deadline_ms") + slack);
+    }
+  }
+
   private static final List<Check> CHECKS = List.of(
     new Check("wallet below zero",
       "SELECT user_id::text, balance FROM wallets WHERE balance < 0"),
@@ -51,8 +63,12 @@ public final class InvariantCheck {
     new Check("refund for a message that did not fail",
       "SELECT m.message_id::text, m.status FROM ledger l JOIN messages m ON m.message_id = l.message_id"
         + " WHERE l.kind = 'refund' AND m.status NOT IN ('failed', 'rejected')"),
+    // A message whose outcome the provider could not tell (outcome_unknown) is failed and deliberately not refunded.
+    new Check("outcome_unknown message refunded",
+      "SELECT m.message_id::text FROM messages m JOIN ledger l ON l.message_id = m.message_id AND l.kind = 'refund' WHERE m.outcome_unknown"),
     new Check("failed or rejected message without its refund",
       "SELECT m.message_id::text, m.status FROM messages m WHERE m.status IN ('failed', 'rejected') AND NOT m.rejected_at_settlement"
+        + " AND NOT m.outcome_unknown"
         + " AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.message_id = m.message_id AND l.kind = 'refund' AND l.amount = m.cost)"),
     new Check("message or ledger entry of a user without a wallet",
       "SELECT 'message ' || m.message_id::text FROM messages m WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = m.user_id)"
@@ -63,7 +79,16 @@ public final class InvariantCheck {
   private InvariantCheck() {
   }
 
+  /** With the bounds of conf/ and SMSGW_* (as a pod would run). */
   public static List<Violation> run(String pgUrl) throws SQLException {
+    return run(pgUrl, Bounds.of(io.smsgw.config.GatewayConfig.load(io.smsgw.config.GatewayConfig.DEFAULT_PATH, System.getenv())));
+  }
+
+  public static List<Violation> run(String pgUrl, Bounds bounds) throws SQLException {
+    List<Check> checks = new ArrayList<>(CHECKS);
+    checks.add(new Check("message pending longer than its lane's bound (normal " + bounds.normalMs() + " ms, vip " + bounds.vipMs() + " ms)",
+      "SELECT message_id::text, priority, accepted_at FROM messages WHERE status = 'pending' AND accepted_at < now() - "
+        + "(CASE WHEN priority = 'vip' THEN " + bounds.vipMs() + " ELSE " + bounds.normalMs() + " END) * interval '1 millisecond'"));
     List<Violation> violations = new ArrayList<>();
     try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(pgUrl));
          Statement statement = connection.createStatement()) {
@@ -71,7 +96,7 @@ public final class InvariantCheck {
       // One snapshot for every check, so they agree with each other even while traffic flows.
       connection.setAutoCommit(false);
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      for (Check check : CHECKS) {
+      for (Check check : checks) {
         try (ResultSet rs = statement.executeQuery(check.sql())) {
           long count = 0;
           List<String> examples = new ArrayList<>();

@@ -14,14 +14,13 @@ import io.vertx.ext.web.client.WebClientOptions;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A provider with a REST API in the style of the well-known SMS APIs: the bulk endpoint
  * {@code POST /v1/messages/batch} takes many messages, each with its idempotency key, and answers one result per
  * message ({@code queued}; {@code failed} or {@code rejected}: permanent; {@code retry}: transient); the request as
  * a whole failing (408, 429, 5xx, timeout) is transient for all. {@code GET /v1/messages/{idempotency key}} tells
- * whether it holds a message. The provider simulator speaks this API (and the single-message
+ * whether it holds a message ({@code provider.lookup = off} for a provider without it). The provider simulator speaks this API (and the single-message
  * {@code POST /v1/messages} of the same style).
  */
 public final class HttpSmsProvider implements SmsProvider {
@@ -30,11 +29,13 @@ public final class HttpSmsProvider implements SmsProvider {
   private final String url;
   private final String batchUrl;
   private final long timeoutMs;
+  private final boolean lookupOffered;
 
   public HttpSmsProvider(Vertx vertx, GatewayConfig config) {
     this.url = config.string("provider", "url").replaceAll("/+$", "") + "/v1/messages";
     this.batchUrl = url + "/batch";
     this.timeoutMs = config.number("provider", "timeout_ms");
+    this.lookupOffered = !"off".equals(config.string("provider", "lookup"));
     this.client = WebClient.create(vertx,
       new WebClientOptions().setKeepAlive(true).setConnectTimeout((int) timeoutMs),
       new PoolOptions().setHttp1MaxSize(config.integer("provider", "max_connections")));
@@ -60,51 +61,89 @@ public final class HttpSmsProvider implements SmsProvider {
       .timeout(timeoutMs)
       .sendJsonObject(new JsonObject().put("messages", items))
       .map(response -> classify(messages, response))
-      .otherwise(failure -> allTransient(messages.size(), failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+      // Refused before anything was sent: the provider never saw it. Anything else (a timeout, a reset) may have
+      // reached it.
+      .otherwise(failure -> allTransient(messages.size(), failure.getClass().getSimpleName() + ": " + failure.getMessage(),
+        !(failure instanceof java.net.ConnectException)));
   }
 
   @Override
-  public Future<Optional<String>> lookup(SmsMessage message) {
+  public boolean offersLookup() {
+    return lookupOffered;
+  }
+
+  @Override
+  public Future<LookupResult> lookup(SmsMessage message) {
+    if (!lookupOffered) return Future.succeededFuture(new LookupResult.Unsupported("provider.lookup is off"));
     return client.getAbs(url + "/" + message.messageId())
       .timeout(timeoutMs)
       .send()
-      .compose(response -> switch (response.statusCode()) {
-        case 200 -> Future.succeededFuture(Optional.of(response.bodyAsJsonObject().getString("message_id")));
-        case 404 -> Future.succeededFuture(Optional.<String>empty());
-        default -> Future.failedFuture("lookup answered " + response.statusCode());
-      });
+      .map(HttpSmsProvider::lookupResult)
+      .otherwise(failure -> new LookupResult.CannotSay(failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+  }
+
+  /** Only a 200 with an id is "found", and only a 404 that says {@code not_found} is "not found". */
+  private static LookupResult lookupResult(HttpResponse<Buffer> response) {
+    int status = response.statusCode();
+    return switch (status) {
+      case 200 -> {
+        String id = jsonField(response, "message_id");
+        yield id == null || id.isBlank() ? new LookupResult.CannotSay("lookup answered 200 without an id") : new LookupResult.Found(id);
+      }
+      case 404 -> "not_found".equals(errorCode(response)) ? new LookupResult.NotFound()
+        : new LookupResult.Unsupported("lookup answered 404 without not_found (no lookup endpoint?)");
+      case 401, 403, 405, 501 -> new LookupResult.Unsupported("lookup answered " + status);
+      default -> new LookupResult.CannotSay("lookup answered " + status);
+    };
   }
 
   private static List<ProviderResult> classify(List<SmsMessage> messages, HttpResponse<Buffer> response) {
-    if (response.statusCode() != 200) return allTransient(messages.size(), response.statusCode() + " " + errorCode(response));
-    JsonArray results = response.bodyAsJsonObject().getJsonArray("results");
-    if (results == null || results.size() != messages.size()) return allTransient(messages.size(), "malformed batch answer");
+    int status = response.statusCode();
+    // 429 and 503 say "not taken, try later", a 4xx that the request as a whole was refused; another 5xx (a crash, a
+    // gateway timeout in front of the provider) may come after the provider acted on some of it.
+    if (status != 200) {
+      return allTransient(messages.size(), status + " " + errorCode(response), status >= 500 && status != 503);
+    }
+    JsonArray results;
+    try {
+      results = response.bodyAsJsonObject().getJsonArray("results");
+    } catch (RuntimeException notJson) {
+      results = null;
+    }
+    if (results == null || results.size() != messages.size()) return allTransient(messages.size(), "malformed batch answer", true);
     List<ProviderResult> out = new ArrayList<>(messages.size());
     for (int i = 0; i < results.size(); i++) {
       JsonObject r = results.getJsonObject(i);
       if (!messages.get(i).messageId().toString().equals(r.getString("idempotency_key"))) {
-        return allTransient(messages.size(), "batch answer out of order");
+        return allTransient(messages.size(), "batch answer out of order", true);
       }
       String code = r.getString("code", "");
       out.add(switch (r.getString("status", "")) {
         case "queued" -> new ProviderResult.Accepted(r.getString("message_id"));
         case "rejected" -> new ProviderResult.Permanent("rejected", code);
         case "failed" -> new ProviderResult.Permanent("failed", code);
-        default -> new ProviderResult.Transient(r.getString("status", "") + " " + code);
+        // The provider's own per-message "retry": it says it did not take this one.
+        default -> new ProviderResult.Transient(r.getString("status", "") + " " + code, !"retry".equals(r.getString("status", "")));
       });
     }
     return out;
   }
 
-  private static List<ProviderResult> allTransient(int count, String reason) {
-    return java.util.Collections.nCopies(count, new ProviderResult.Transient(reason));
+  private static List<ProviderResult> allTransient(int count, String reason, boolean mayHaveBeenTaken) {
+    return java.util.Collections.nCopies(count, new ProviderResult.Transient(reason, mayHaveBeenTaken));
   }
 
   private static String errorCode(HttpResponse<Buffer> response) {
+    String code = jsonField(response, "code");
+    return code == null ? "" : code;
+  }
+
+  private static String jsonField(HttpResponse<Buffer> response, String field) {
     try {
-      return response.bodyAsJsonObject().getString("code", "");
+      JsonObject body = response.bodyAsJsonObject();
+      return body == null ? null : body.getString(field);
     } catch (RuntimeException notJson) {
-      return "";
+      return null;
     }
   }
 

@@ -11,7 +11,12 @@ public sealed interface ProviderResult {
   record Permanent(String status, String reason) implements ProviderResult {
   }
 
-  /** May succeed later: 5xx, 429, a timeout, a broken connection. */
-  record Transient(String reason) implements ProviderResult {
+  /**
+   * May succeed later. {@code mayHaveBeenTaken}: the request may have reached the provider and been acted on without
+   * our hearing it (a timeout, a broken connection, a 5xx other than 503, an answer we cannot read). False when the
+   * provider said it did not take it (429, 503, a per-message {@code retry}) or the request never left (connection
+   * refused): only then is a give-up certain enough for a refund without asking the provider.
+   */
+  record Transient(String reason, boolean mayHaveBeenTaken) implements ProviderResult {
   }
 }

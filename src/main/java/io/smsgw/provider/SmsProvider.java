@@ -16,11 +16,13 @@ public interface SmsProvider {
   Future<List<ProviderResult>> send(List<SmsMessage> messages);
 
   /**
-   * Whether the provider holds this message (by its idempotency key): the provider's id if an earlier attempt
-   * got through after all, empty if it never arrived. Fails when the provider cannot say right now. Asked before
-   * a message is given up and refunded, because a timeout is not a "no".
+   * Whether the provider holds this message (by its idempotency key). Asked before a message whose sends may have
+   * got through is given up, because a timeout is not a "no". The future never fails.
    */
-  Future<java.util.Optional<String>> lookup(SmsMessage message);
+  Future<LookupResult> lookup(SmsMessage message);
+
+  /** Whether this provider has a lookup at all; without one, a message in doubt can never be confirmed either way. */
+  boolean offersLookup();
 
   Future<Void> close();
 }

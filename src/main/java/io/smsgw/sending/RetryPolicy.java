@@ -6,19 +6,23 @@ import io.smsgw.sms.Priority;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How long a lane keeps trying after transient failures: exponential backoff with jitter, a budget of
- * attempts, and for VIP (OTP) a deadline after which a late code is worthless and the message fails (and is
- * refunded) instead.
+ * How long a lane keeps trying: exponential backoff with jitter, a budget of attempts, and a deadline from the 200
+ * by which every message of the lane is final ({@code sender.normal_deadline_ms}, {@code sender.vip_deadline_ms}: for
+ * an OTP a late code is worthless). Sends stop early enough before the deadline that a message whose last attempt
+ * is in doubt can still be looked up once the provider's maximum processing time has passed ({@code confirmReserveMs}).
  */
-public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long deadlineMs) {
+public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long deadlineMs, long confirmReserveMs) {
 
   public static RetryPolicy of(GatewayConfig config, Priority lane) {
     String p = lane == Priority.VIP ? "vip_" : "normal_";
+    long timeout = config.number("provider", "timeout_ms");
     return new RetryPolicy(
       config.integer("sender", p + "max_attempts"),
       config.number("sender", p + "backoff_base_ms"),
       config.number("sender", p + "backoff_max_ms"),
-      lane == Priority.VIP ? config.number("sender", "vip_deadline_ms") : 0);
+      config.number("sender", p + "deadline_ms"),
+      // the last send's own timeout, the provider's processing time, one lookup, and a second of scan slack
+      timeout + config.number("provider", "max_processing_ms") + timeout + 1_000);
   }
 
   /** The wait before the next attempt, after {@code attempts} failed ones: half fixed, half random ("equal jitter"). */
@@ -27,12 +31,18 @@ public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long deadlin
     return exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1);
   }
 
-  public boolean pastDeadline(long acceptedAtMs, long nowMs) {
-    return deadlineMs > 0 && nowMs - acceptedAtMs > deadlineMs;
+  /** When the message must be final. */
+  public long finalByMs(long acceptedAtMs) {
+    return acceptedAtMs + deadlineMs;
   }
 
-  /** Whether one more attempt is allowed after {@code attempts}, and would still start before the deadline. */
+  /** Whether a send starting now would leave too little time to confirm its outcome before the deadline. */
+  public boolean sendWindowClosed(long acceptedAtMs, long nowMs) {
+    return nowMs > finalByMs(acceptedAtMs) - confirmReserveMs;
+  }
+
+  /** Whether one more attempt is allowed after {@code attempts}, and would still start inside the send window. */
   public boolean mayRetry(int attempts, long delayMs, long acceptedAtMs, long nowMs) {
-    return attempts < maxAttempts && !pastDeadline(acceptedAtMs, nowMs + delayMs);
+    return attempts < maxAttempts && !sendWindowClosed(acceptedAtMs, nowMs + delayMs);
   }
 }

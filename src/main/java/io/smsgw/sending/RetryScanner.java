@@ -1,13 +1,12 @@
 package io.smsgw.sending;
 
 import io.smsgw.sms.Priority;
-import io.smsgw.sms.SmsMessage;
 import io.smsgw.storage.MessageRows;
-import io.smsgw.storage.SqlQueries;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Sends what is due again: retries whose backoff is over, and messages whose claim ran out because the
- * worker that held it died. Retries live in PostgreSQL, not in a partition, so a slow retry never holds up
- * the messages behind it in Kafka, and a crash loses none of them.
+ * Works on what PostgreSQL says is due, whatever Kafka holds: retries whose backoff is over, lookups that are due,
+ * messages whose claim ran out because the worker that held it died or stalled, and (the sweeper) pending messages
+ * that nobody ever claimed because their Kafka record is gone or never came. Retries live in PostgreSQL, not in a
+ * partition, so a slow retry never holds up the messages behind it in Kafka, and a crash loses none of them.
  */
 final class RetryScanner {
 
@@ -30,30 +30,33 @@ final class RetryScanner {
   private final MessageSender sender;
   private final Priority lane;
   private final long claimMs;
-  private final long timerId;
-  private boolean running;
+  private final long orphanAfterMs;
+  private final long dueTimer;
+  private final long sweepTimer;
+  private boolean scanning;
+  private boolean sweeping;
   private boolean closed;
 
-  RetryScanner(Vertx vertx, Pool pool, MessageSender sender, Priority lane, long claimMs, long intervalMs) {
+  /** {@code orphanAfterMs}: how long after its acceptance an unclaimed pending message is taken from PostgreSQL. */
+  RetryScanner(Vertx vertx, Pool pool, MessageSender sender, Priority lane, long claimMs, long intervalMs,
+               long orphanAfterMs, long sweepIntervalMs) {
     this.vertx = vertx;
     this.pool = pool;
     this.sender = sender;
     this.lane = lane;
     this.claimMs = claimMs;
-    this.timerId = vertx.setPeriodic(intervalMs, id -> scan());
+    this.orphanAfterMs = orphanAfterMs;
+    this.dueTimer = vertx.setPeriodic(intervalMs, id -> scan());
+    this.sweepTimer = vertx.setPeriodic(sweepIntervalMs, id -> sweep());
   }
 
   private void scan() {
-    if (running || closed) return;
-    running = true;
-    pool.preparedQuery(SqlQueries.claimDueRetries()).execute(Tuple.of(claimMs, lane.wireName(), BATCH))
-      .compose(rows -> {
-        List<MessageSender.Claim> claims = new ArrayList<>(rows.size());
-        for (Row row : rows) claims.add(new MessageSender.Claim(MessageRows.toMessage(row), row.getInteger("attempts")));
-        return sender.send(claims).map(rows.size());
-      })
+    if (scanning || closed) return;
+    scanning = true;
+    long claimedAt = System.nanoTime();
+    work(pool.preparedQuery(io.smsgw.storage.SqlQueries.claimDue()).execute(Tuple.of(lane.wireName(), claimMs, BATCH)), claimedAt)
       .onComplete(done -> {
-        running = false;
+        scanning = false;
         if (done.failed()) {
           LOG.warn("retry scan failed: {}", done.cause().getMessage());
         } else if (done.result() == BATCH) {
@@ -62,9 +65,35 @@ final class RetryScanner {
       });
   }
 
+  private void sweep() {
+    if (sweeping || closed) return;
+    sweeping = true;
+    long claimedAt = System.nanoTime();
+    work(pool.preparedQuery(io.smsgw.storage.SqlQueries.claimOrphans()).execute(Tuple.of(lane.wireName(), orphanAfterMs, claimMs, BATCH)),
+      claimedAt)
+      .onComplete(done -> {
+        sweeping = false;
+        if (done.failed()) {
+          LOG.warn("sweep for unclaimed messages failed: {}", done.cause().getMessage());
+        } else if (done.result() > 0) {
+          LOG.warn("{} lane: took {} pending message(s) nobody had claimed {} ms after acceptance (Kafka record gone or late)",
+            lane.wireName(), done.result(), orphanAfterMs);
+          if (done.result() == BATCH) vertx.runOnContext(v -> sweep());
+        }
+      });
+  }
+
+  private Future<Integer> work(Future<RowSet<Row>> claimed, long claimedAtNanos) {
+    return claimed.compose(rows -> {
+      List<MessageSender.Claim> claims = new ArrayList<>(rows.size());
+      for (Row row : rows) claims.add(MessageSender.Claim.of(MessageRows.toMessage(row), row));
+      return sender.send(claims, claimedAtNanos).map(rows.size());
+    });
+  }
 
   void close() {
     closed = true;
-    vertx.cancelTimer(timerId);
+    vertx.cancelTimer(dueTimer);
+    vertx.cancelTimer(sweepTimer);
   }
 }

@@ -34,7 +34,8 @@ import java.util.UUID;
  * A worker's sender for one lane ({@code sms.normal} or {@code sms.vip}; the VIP lane has its own instances,
  * so a normal backlog never delays it). Loop: poll a batch, claim the messages that are still pending, send
  * each through the provider, store the outcomes, then commit the offsets. A redelivered record finds its
- * message claimed or final and is skipped; at-least-once delivery never becomes a second send.
+ * message claimed or final and is skipped; at-least-once delivery never becomes a second send. Every claim has a
+ * fencing token, so a sender that stalled past its claim cannot overwrite the worker that took over (V13).
  */
 public class SenderVerticle extends VerticleBase {
 
@@ -62,6 +63,11 @@ public class SenderVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     claimMs = config.number("sender", "claim_ms");
+    long providerTimeout = config.number("provider", "timeout_ms");
+    if (claimMs < providerTimeout + 2_000) {
+      // A claim must outlast a send: otherwise every send would be given back unsent, or run past its claim.
+      return Future.failedFuture("sender.claim_ms (" + claimMs + ") must be at least provider.timeout_ms + 2000 (" + (providerTimeout + 2_000) + ")");
+    }
     pool = Database.pool(vertx, config);
     provider = new HttpSmsProvider(vertx, config);
     invalidator = WalletCacheInvalidator.forWorker(vertx, config);
@@ -69,8 +75,10 @@ public class SenderVerticle extends VerticleBase {
     // A refund raised the wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now
     // too low and would answer 402 until it expires; dropping it makes the gateway re-seed it from PostgreSQL.
     sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"),
-      new SenderMetrics(lane), invalidator == null ? user -> { } : user -> invalidator.drop(user, "a refund"));
-    retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"));
+      new SenderMetrics(lane), invalidator == null ? user -> { } : user -> invalidator.drop(user, "a refund"),
+      claimMs, providerTimeout, config.number("provider", "max_processing_ms"));
+    retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"),
+      config.number("sender", (lane == Priority.VIP ? "vip_" : "normal_") + "orphan_after_ms"), config.number("sender", "sweep_interval_ms"));
     deadLetters = new DeadLetters(vertx, config.kafkaBootstrap());
     consumer = KafkaConsumer.create(vertx, consumerConfig(config));
     return consumer.subscribe(lane.topic()).onSuccess(v -> poll());
@@ -103,12 +111,13 @@ public class SenderVerticle extends VerticleBase {
       }
     }
     if (!messages.isEmpty()) {
+      long claimedAt = System.nanoTime();
       done.add(pool.preparedQuery(SqlQueries.claimMessages())
         .execute(Tuple.of(messages.keySet().toArray(UUID[]::new), claimMs))
         .compose(claimed -> {
           List<MessageSender.Claim> claims = new ArrayList<>(claimed.size());
-          for (Row row : claimed) claims.add(new MessageSender.Claim(messages.get(row.getUUID("message_id")), row.getInteger("attempts")));
-          return sender.send(claims);
+          for (Row row : claimed) claims.add(MessageSender.Claim.of(messages.get(row.getUUID("message_id")), row));
+          return sender.send(claims, claimedAt);
         }));
     }
     return Future.all(done).<Void>mapEmpty().recover(failure -> rewind(records, failure));

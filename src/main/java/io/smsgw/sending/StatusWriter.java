@@ -20,7 +20,9 @@ import java.util.UUID;
 /**
  * Writes send outcomes many at a time: one transaction (record_outcomes) per flush instead of one per
  * message. A write that fails (PostgreSQL down) is kept and tried again, so an outcome is never dropped and
- * the Kafka offsets behind it are not committed before it is stored. Used from one event loop.
+ * the Kafka offsets behind it are not committed before it is stored. Every outcome carries its claim's fencing
+ * token; one whose claim is no longer current (this worker stalled and another took the message over) changes
+ * nothing, and its future says so ({@code false}). Used from one event loop.
  */
 final class StatusWriter {
 
@@ -31,7 +33,7 @@ final class StatusWriter {
   /** Provider ids and error texts longer than this are cut. */
   private static final int MAX_TEXT = 1000;
 
-  private record Pending(Outcome outcome, Promise<Void> written) {
+  private record Pending(Outcome outcome, Promise<Boolean> written) {
   }
 
   private final Pool pool;
@@ -47,9 +49,9 @@ final class StatusWriter {
     this.timerId = vertx.setPeriodic(flushIntervalMs, id -> flush());
   }
 
-  /** Completes once the outcome is committed. */
-  Future<Void> write(Outcome outcome) {
-    Promise<Void> written = Promise.promise();
+  /** Completes once the outcome is committed: true if it was applied, false if its claim was no longer current. */
+  Future<Boolean> write(Outcome outcome) {
+    Promise<Boolean> written = Promise.promise();
     queue.add(new Pending(outcome, written));
     if (queue.size() >= MAX_PER_FLUSH) flush();
     return written.future();
@@ -90,7 +92,9 @@ final class StatusWriter {
   private Future<Void> write(List<Pending> batch) {
     return pool.preparedQuery(SqlQueries.recordOutcomes()).execute(arguments(batch)).transform(done -> {
       if (done.succeeded()) {
-        batch.forEach(p -> p.written().complete());
+        java.util.Set<String> ignored = new java.util.HashSet<>();
+        for (var row : done.result()) ignored.add(row.getUUID("o_message_id") + ":" + row.getInteger("o_claim_seq"));
+        for (Pending p : batch) p.written().complete(!ignored.contains(p.outcome().messageId() + ":" + p.outcome().claimSeq()));
         return Future.<Void>succeededFuture();
       }
       if (!PgErrors.refusesData(done.cause())) return Future.<Void>failedFuture(done.cause());
@@ -104,10 +108,10 @@ final class StatusWriter {
       String why = "outcome not storable (" + ((PgException) done.cause()).getSqlState() + ")";
       LOG.error("outcome of {} refused by PostgreSQL: {}", o.messageId(), done.cause().getMessage());
       if (o.providerMessageId() != null || o.error() != null && !o.error().startsWith("outcome not storable")) {
-        Outcome bare = new Outcome(o.messageId(), o.userId(), o.kind(), null, why, o.atMs(), o.retryDelayMs());
+        Outcome bare = new Outcome(o.messageId(), o.userId(), o.claimSeq(), o.kind(), null, why, o.atMs(), o.delayMs(), o.doubt());
         return write(List.of(new Pending(bare, alone.written())));
       }
-      alone.written().complete();  // unstorable even bare: its claim runs out and the message is tried again
+      alone.written().complete(false);  // unstorable even bare: its claim runs out and the message is tried again
       return Future.<Void>succeededFuture();
     });
   }
@@ -116,23 +120,27 @@ final class StatusWriter {
   private static Tuple arguments(List<Pending> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
+    Integer[] seqs = new Integer[n];
     String[] kinds = new String[n];
     String[] providerIds = new String[n];
     String[] errors = new String[n];
     Long[] at = new Long[n];
     Long[] delays = new Long[n];
+    Boolean[] doubts = new Boolean[n];
     for (int i = 0; i < n; i++) {
       Outcome o = batch.get(i).outcome();
       ids[i] = o.messageId();
+      seqs[i] = o.claimSeq();
       kinds[i] = o.kind().dbName();
       // A provider's answer is outside input: never let its bytes fail the batch.
       providerIds[i] = PgText.storable(o.providerMessageId(), MAX_TEXT);
       errors[i] = PgText.storable(o.error(), MAX_TEXT);
       at[i] = o.atMs();
-      delays[i] = o.retryDelayMs();
+      delays[i] = o.delayMs();
+      doubts[i] = o.doubt();
     }
-    return Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(kinds).addArrayOfString(providerIds)
-      .addArrayOfString(errors).addArrayOfLong(at).addArrayOfLong(delays);
+    return Tuple.tuple().addArrayOfUUID(ids).addArrayOfInteger(seqs).addArrayOfString(kinds).addArrayOfString(providerIds)
+      .addArrayOfString(errors).addArrayOfLong(at).addArrayOfLong(delays).addArrayOfBoolean(doubts);
   }
 
   /**

@@ -52,7 +52,9 @@ public class MessageStatusVerticle extends VerticleBase {
       .put("sent_at", text(row.getOffsetDateTime("sent_at")))
       .put("provider_message_id", row.getString("provider_message_id"))
       .put("attempts", row.getInteger("attempts"))
-      .put("last_error", row.getString("last_error"));
+      .put("last_error", row.getString("last_error"))
+      .put("refunded", row.getBoolean("refunded"))
+      .put("outcome_unknown", row.getBoolean("outcome_unknown"));
   }
 
   private static String text(OffsetDateTime time) {

@@ -95,7 +95,8 @@ public final class SqlQueries {
 
   public static String messageStatus() {
     return "SELECT message_id, user_id, status, priority, phone_number, segments, cost, accepted_at, "
-      + "published_at IS NOT NULL AS queued, sent_at, provider_message_id, attempts, last_error "
+      + "published_at IS NOT NULL AS queued, sent_at, provider_message_id, attempts, last_error, outcome_unknown, "
+      + "EXISTS (SELECT 1 FROM ledger l WHERE l.message_id = messages.message_id AND l.kind = 'refund') AS refunded "
       + "FROM messages WHERE message_id = $1";
   }
 
@@ -105,14 +106,18 @@ public final class SqlQueries {
   }
 
   /**
-   * The relay's work: accepted rows that Kafka has not acknowledged after a grace period. SKIP LOCKED lets
-   * several gateway pods relay at once without publishing the same row twice.
+   * The relay's work: accepted rows that Kafka has not acknowledged after a grace period, leased (not locked) for the
+   * length of a send, so several gateway pods relay at once without publishing the same row twice, and no worker's
+   * claim waits behind a relay that waits for Kafka. See V13.
    */
-  public static String lockUnpublished() {
-    return "SELECT message_id, user_id, phone_number, body, priority, encoding, segments, cost, "
-      + "(extract(epoch FROM accepted_at) * 1000)::bigint AS accepted_at_ms FROM messages "
-      + "WHERE published_at IS NULL AND status = 'pending' AND accepted_at < now() - make_interval(secs => $1::float8 / 1000) "
-      + "ORDER BY accepted_at LIMIT $2 FOR UPDATE SKIP LOCKED";
+  public static String leaseUnpublished() {
+    return "SELECT message_id, user_id, phone_number, body, priority, encoding, segments, cost, accepted_at_ms "
+      + "FROM lease_unpublished($1::bigint, $2::int, $3::bigint)";
+  }
+
+  /** A relay round's rows that Kafka did not acknowledge: their lease is given back for the next round. */
+  public static String releaseRelayLease() {
+    return "SELECT release_relay_lease($1::uuid[])";
   }
 
   public static String unpublishedBacklog() {
@@ -123,21 +128,30 @@ public final class SqlQueries {
     return "SELECT 1";
   }
 
-  /** Claims the messages of a Kafka batch that are still pending and not claimed by anyone else. */
+  /**
+   * Claims the messages of a Kafka batch that are still pending and not claimed by anyone else: each row has the
+   * claim's fencing token and what the sender needs to decide (V13).
+   */
   public static String claimMessages() {
-    return "SELECT message_id, attempts FROM claim_messages($1::uuid[], $2::bigint)";
+    return "SELECT message_id, attempts, claim_seq, confirming, send_in_doubt, last_attempt_at_ms FROM claim_messages($1::uuid[], $2::bigint)";
   }
 
-  /** Claims pending messages of one lane whose claim ran out: a retry that is due, or a send a dead worker left. */
-  public static String claimDueRetries() {
-    return "UPDATE messages m SET claimed_until = now() + $1 * interval '1 millisecond', attempts = attempts + 1, updated_at = now() "
-      + "WHERE m.message_id IN (SELECT message_id FROM messages WHERE status = 'pending' AND claimed_until < now() "
-      + "AND priority = $2 ORDER BY claimed_until LIMIT $3 FOR UPDATE SKIP LOCKED) "
-      + "RETURNING m.message_id, m.user_id, m.phone_number, m.body, m.priority, m.encoding, m.segments, m.cost, "
-      + "(extract(epoch FROM m.accepted_at) * 1000)::bigint AS accepted_at_ms, m.attempts";
+  private static final String CLAIMED_MESSAGE = "message_id, attempts, claim_seq, confirming, send_in_doubt, last_attempt_at_ms, "
+    + "user_id, phone_number, body, priority, encoding, segments, cost, accepted_at_ms";
+
+  /** Claims pending messages of one lane whose claim ran out: a retry or a lookup that is due, or a send a dead worker left. */
+  public static String claimDue() {
+    return "SELECT " + CLAIMED_MESSAGE + " FROM claim_due($1::text, $2::bigint, $3::int)";
   }
 
+  /** The sweeper: claims pending messages of one lane that nobody claimed $2 ms after they were accepted. */
+  public static String claimOrphans() {
+    return "SELECT " + CLAIMED_MESSAGE + " FROM claim_orphans($1::text, $2::bigint, $3::bigint, $4::int)";
+  }
+
+  /** One batch of outcomes, fenced by the claims' tokens; the rows returned are the outcomes that changed nothing. */
   public static String recordOutcomes() {
-    return "SELECT record_outcomes($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])";
+    return "SELECT o_message_id, o_claim_seq FROM record_outcomes($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], "
+      + "$6::bigint[], $7::bigint[], $8::boolean[])";
   }
 }

@@ -29,7 +29,11 @@ class KafkaOutageTest {
   static void start() throws Exception {
     gateway = TestGateway.start(TestServices.postgres().url(), Map.of(
       "SMSGW_OUTBOX_RELAY_MIN_AGE_MS", "1000",
-      "SMSGW_OUTBOX_RELAY_INTERVAL_MS", "250"));
+      "SMSGW_OUTBOX_RELAY_INTERVAL_MS", "250",
+      // This test is about the relay: the sweeper would send VIP messages from PostgreSQL while Kafka is down
+      // (as it should), and they would never need their record.
+      "SMSGW_SENDER_VIP_ORPHAN_AFTER_MS", "600000",
+      "SMSGW_SENDER_NORMAL_ORPHAN_AFTER_MS", "600000"));
   }
 
   @AfterAll

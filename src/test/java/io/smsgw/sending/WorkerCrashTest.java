@@ -69,6 +69,7 @@ class WorkerCrashTest {
     pb.environment().put("SMSGW_PROVIDER_URL", gateway.config.string("provider", "url"));
     pb.environment().put("SMSGW_WORKER_HTTP_PORT", String.valueOf(opsPort));
     pb.environment().put("SMSGW_SENDER_CLAIM_MS", "3000");  // a dead worker's claims run out quickly
+    pb.environment().put("SMSGW_PROVIDER_TIMEOUT_MS", "1000");  // a claim must outlast a send (timeout + 2 s)
     pb.environment().put("SMSGW_SENDER_RETRY_SCAN_INTERVAL_MS", "100");
     pb.environment().put("SMSGW_SENDER_SESSION_TIMEOUT_MS", "6000");  // the broker's minimum
     pb.environment().put("SMSGW_SENDER_NORMAL_BACKOFF_BASE_MS", "100");
