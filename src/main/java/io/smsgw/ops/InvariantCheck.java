@@ -36,7 +36,12 @@ public final class InvariantCheck {
   public record Bounds(long normalMs, long vipMs) {
     public static Bounds of(io.smsgw.config.GatewayConfig config) {
       long slack = config.number("sender", "claim_ms") + 60_000;
-      return new Bounds(config.number("sender", "normal_deadline_ms") + slack, config.number("sender", "vip_deadline_ms") + slack);
+      return new Bounds(bound(config.number("sender", "normal_deadline_ms"), slack), bound(config.number("sender", "vip_deadline_ms"), slack));
+    }
+
+    /** A lane without a deadline (0) has no bound the check could hold it to: ten years. */
+    private static long bound(long deadlineMs, long slackMs) {
+      return deadlineMs <= 0 ? 10L * 365 * 24 * 3600 * 1000 : deadlineMs + slackMs;
     }
   }
 

@@ -31,14 +31,14 @@ public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long deadlin
     return exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1);
   }
 
-  /** When the message must be final. */
+  /** When the message must be final ({@code deadlineMs} 0: no deadline, only the attempt budget). */
   public long finalByMs(long acceptedAtMs) {
-    return acceptedAtMs + deadlineMs;
+    return deadlineMs <= 0 ? Long.MAX_VALUE : acceptedAtMs + deadlineMs;
   }
 
   /** Whether a send starting now would leave too little time to confirm its outcome before the deadline. */
   public boolean sendWindowClosed(long acceptedAtMs, long nowMs) {
-    return nowMs > finalByMs(acceptedAtMs) - confirmReserveMs;
+    return deadlineMs > 0 && nowMs > finalByMs(acceptedAtMs) - confirmReserveMs;
   }
 
   /** Whether one more attempt is allowed after {@code attempts}, and would still start inside the send window. */
