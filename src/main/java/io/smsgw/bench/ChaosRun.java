@@ -84,7 +84,20 @@ final class ChaosRun {
         gateways, workers, modes, rate, duration, settings.getJsonArray("faults").encode(), dir);
 
       Vertx client = Vertx.vertx();
+      // Warm-up, before the clock of the faults starts: four cold JVMs (C1 only) on two cores answered in seconds
+      // for the first ~10 s and the in-flight bound dropped requests. Its messages are checked like all others.
+      double warmup = args.decimal("warmup", 15);
+      double warmupRate = Math.min(rate, args.decimal("warmup-rate", 500));
+      settings.put("warmup_s", warmup).put("warmup_rate", warmupRate);
+      List<TrackedLoad> loads = new ArrayList<>();
+      if (warmup > 0 && warmupRate * warmup >= 1) {
+        System.out.printf("chaos: warming up for %.0f s at %,.0f/s (no faults)...%n", warmup, warmupRate);
+        TrackedLoad warm = new TrackedLoad(client, cluster.gatewayPorts(), connections, maxInFlight, timeoutMs, warmupRate, warmup);
+        warm.run(warmupRate, traffic, System.nanoTime()).toCompletionStage().toCompletableFuture().join();
+        loads.add(warm);
+      }
       TrackedLoad load = new TrackedLoad(client, cluster.gatewayPorts(), connections, maxInFlight, timeoutMs, rate, duration);
+      loads.add(load);
       FaultSchedule schedule = new FaultSchedule(cluster, faults, firstFault, faultEvery, restartAfterMs, pauseMs);
       double loadAtStart = loadAverage();
       long start = System.nanoTime();
@@ -110,13 +123,13 @@ final class ChaosRun {
         load.seconds(), load.accepted.sum());
       List<Fault.Injected> injected = schedule.await();
 
-      double settleSeconds = settle(cluster, load, async, settleTimeout);
+      double settleSeconds = settle(cluster, loads, async, settleTimeout);
       sampler.shutdown();
       sampler.awaitTermination(5, TimeUnit.SECONDS);
       client.close().toCompletionStage().toCompletableFuture().join();
       System.out.println("chaos: " + (settleSeconds < 0 ? "NOT settled within " + settleTimeout + " s" : "settled after " + settleSeconds + " s") + "; checking...");
 
-      JsonObject verdict = ChaosVerdict.compute(load, cluster);
+      JsonObject verdict = ChaosVerdict.compute(loads, cluster);
       verdict.forEach(e -> report.put(e.getKey(), e.getValue()));
       JsonArray faultsJson = new JsonArray();
       List<double[]> acceptedPerSecond;
@@ -143,7 +156,10 @@ final class ChaosRun {
       }
       report.put("balance", modes.toString())
         .put("load_seconds", Math.round(load.seconds() * 10) / 10.0)
-        .put("accepted_per_s", Math.round(verdict.getLong("accepted") / duration))
+        .put("warmup_requests", loads.size() > 1 ? loads.get(0).total : 0)
+        .put("load_requests", load.total)
+        .put("load_accepted", load.accepted.sum())
+        .put("accepted_per_s", Math.round(load.accepted.sum() / duration))
         .latency("accepted_http_", load.acceptedLatencyMicros)
         .put("settle_seconds", settleSeconds < 0 ? null : settleSeconds)
         .put("faults", faultsJson)
@@ -156,10 +172,12 @@ final class ChaosRun {
       report.put("clean", clean);
       var previous = report.write();
       JsonObject r = report.json();
-      System.out.printf("chaos: offered %,d at %,.0f/s → accepted %,d (%,d/s), not_sent %,d, unanswered %,d (in PG %,d, final %,d), "
+      // The counts after the rates are over every request, the warm-up's included.
+      System.out.printf("chaos: offered %,d at %,.0f/s (+%,d warm-up) → accepted %,d (%,d/s); of all %,d: accepted %,d, not_sent %,d, unanswered %,d (in PG %,d, final %,d), "
           + "5xx %s, 4xx %s; lost %d, duplicate_sends %d, double_charges %d, double_refunds %d, refunds_of_delivered %d, "
           + "false_503 %d, resends_absorbed %d, invariants %s; faults %d/%d%s → %s %s%n",
-        r.getLong("requests"), rate, r.getLong("accepted"), r.getLong("accepted_per_s"), r.getLong("not_sent"),
+        r.getLong("load_requests"), rate, r.getLong("warmup_requests"), r.getLong("load_accepted"), r.getLong("accepted_per_s"),
+        r.getLong("requests"), r.getLong("accepted"), r.getLong("not_sent"),
         r.getLong("unanswered"), r.getLong("unanswered_in_pg"), r.getLong("unanswered_final"),
         r.getJsonObject("answered_5xx").encode(), r.getJsonObject("answered_4xx").encode(),
         r.getLong("lost"), r.getLong("duplicate_sends"), r.getLong("double_charges"), r.getLong("double_refunds"),
@@ -176,11 +194,11 @@ final class ChaosRun {
    * Waits until no message in PostgreSQL is pending and, in async mode, every 200-answered id has reached
    * PostgreSQL. Returns the seconds it took, or -1 at the timeout.
    */
-  private static double settle(ChaosCluster cluster, TrackedLoad load, boolean async, double timeoutSeconds) throws Exception {
+  private static double settle(ChaosCluster cluster, List<TrackedLoad> loads, boolean async, double timeoutSeconds) throws Exception {
     long start = System.nanoTime();
     String pgUrl = cluster.config.pgUrl();
     long accepted = 0;
-    for (int i = 0; i < load.total; i++) if (load.outcome[i] == TrackedLoad.ACCEPTED) accepted++;
+    for (TrackedLoad load : loads) accepted += load.accepted.sum();
     long lastReport = 0;
     while (true) {
       double elapsed = (System.nanoTime() - start) / 1e9;
@@ -191,8 +209,10 @@ final class ChaosRun {
         if (settled && async) {
           Set<UUID> inPg = ChaosVerdict.messageIds(pgUrl);
           missing = 0;
-          for (int i = 0; i < load.total; i++) {
-            if (load.outcome[i] == TrackedLoad.ACCEPTED && !inPg.contains(load.id(i))) missing++;
+          for (TrackedLoad load : loads) {
+            for (int i = 0; i < load.total; i++) {
+              if (load.outcome[i] == TrackedLoad.ACCEPTED && !inPg.contains(load.id(i))) missing++;
+            }
           }
           settled = missing == 0;
         }

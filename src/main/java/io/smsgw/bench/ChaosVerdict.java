@@ -36,7 +36,7 @@ final class ChaosVerdict {
   }
 
   /** Run at a quiet moment: after the load, every fault over, every message final. */
-  static JsonObject compute(TrackedLoad load, ChaosCluster cluster) throws Exception {
+  static JsonObject compute(List<TrackedLoad> loads, ChaosCluster cluster) throws Exception {
     String pgUrl = cluster.config.pgUrl();
     Map<UUID, Row> messages = new HashMap<>();
     Set<UUID> charged = new HashSet<>();
@@ -84,7 +84,9 @@ final class ChaosVerdict {
     Map<String, Long> other = new TreeMap<>();
     JsonArray lostExamples = new JsonArray();
     JsonArray false503Examples = new JsonArray();
-    for (int i = 0; i < load.total; i++) {
+    long requests = 0;
+    for (TrackedLoad load : loads) for (int i = 0; i < load.total; i++) {
+      requests++;
       UUID id = load.id(i);
       Row row = messages.get(id);
       if (load.resent[i]) resent++;
@@ -166,7 +168,7 @@ final class ChaosVerdict {
     violations.forEach(v -> violationList.add(v.toString()));
 
     return new JsonObject()
-      .put("requests", load.total)
+      .put("requests", requests)
       .put("accepted", accepted)
       .put("final", acceptedFinal)
       .put("lost", lost)
