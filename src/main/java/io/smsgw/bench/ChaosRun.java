@@ -123,7 +123,8 @@ final class ChaosRun {
         load.seconds(), load.accepted.sum());
       List<Fault.Injected> injected = schedule.await();
 
-      double settleSeconds = settle(cluster, loads, async, settleTimeout);
+      JsonArray settleProgress = new JsonArray();
+      double settleSeconds = settle(cluster, loads, async, settleTimeout, settleProgress);
       sampler.shutdown();
       sampler.awaitTermination(5, TimeUnit.SECONDS);
       client.close().toCompletionStage().toCompletableFuture().join();
@@ -162,6 +163,7 @@ final class ChaosRun {
         .put("accepted_per_s", Math.round(load.accepted.sum() / duration))
         .latency("accepted_http_", load.acceptedLatencyMicros)
         .put("settle_seconds", settleSeconds < 0 ? null : settleSeconds)
+        .put("settle_progress", settleProgress)
         .put("faults", faultsJson)
         .put("faults_missing", new JsonArray(new ArrayList<>(missing)))
         .put("load_average_1m_at_load_start", loadAtStart)
@@ -194,7 +196,8 @@ final class ChaosRun {
    * Waits until no message in PostgreSQL is pending and, in async mode, every 200-answered id has reached
    * PostgreSQL. Returns the seconds it took, or -1 at the timeout.
    */
-  private static double settle(ChaosCluster cluster, List<TrackedLoad> loads, boolean async, double timeoutSeconds) throws Exception {
+  private static double settle(ChaosCluster cluster, List<TrackedLoad> loads, boolean async, double timeoutSeconds,
+                               JsonArray progress) throws Exception {
     long start = System.nanoTime();
     String pgUrl = cluster.config.pgUrl();
     long accepted = 0;
@@ -219,14 +222,38 @@ final class ChaosRun {
         if (settled) return Math.round(elapsed * 10) / 10.0;
         if (elapsed - lastReport >= 10) {
           lastReport = (long) elapsed;
-          System.out.printf("chaos: settling, %.0f s: %,d pending%s (of %,d accepted)%n", elapsed, pending,
-            missing > 0 ? ", " + missing + " accepted not in PostgreSQL yet" : "", accepted);
+          JsonObject where = pendingBreakdown(pgUrl);
+          progress.add(where.put("t_s", Math.round(elapsed)).put("accepted_not_in_pg", missing));
+          System.out.printf("chaos: settling, %.0f s: %,d pending%s (of %,d accepted): %s%n", elapsed, pending,
+            missing > 0 ? ", " + missing + " accepted not in PostgreSQL yet" : "", accepted, where.encode());
         }
       } catch (RuntimeException e) {
         LOG.warn("chaos: settle check failed: {}", e.toString());
       }
       if (elapsed > timeoutSeconds) return -1;
       Thread.sleep(2_000);
+    }
+  }
+
+  /**
+   * Where the pending messages wait, every 10 s of the settling: not yet acknowledged by Kafka (the outbox), in
+   * Kafka and never claimed, claimed now (a send in progress, or a lease of a dead or paused worker), or due for a
+   * retry whose time has come and that no retry scan has taken yet.
+   */
+  private static JsonObject pendingBreakdown(String pgUrl) {
+    String sql = "SELECT count(*) FILTER (WHERE published_at IS NULL),"
+      + " count(*) FILTER (WHERE published_at IS NOT NULL AND claimed_until IS NULL),"
+      + " count(*) FILTER (WHERE claimed_until > now()),"
+      + " count(*) FILTER (WHERE claimed_until <= now()),"
+      + " count(*) FILTER (WHERE attempts > 0)"
+      + " FROM messages WHERE status = 'pending'";
+    try (var c = java.sql.DriverManager.getConnection(io.smsgw.storage.Database.jdbcUrl(pgUrl)); var st = c.createStatement();
+         var rs = st.executeQuery(sql)) {
+      rs.next();
+      return new JsonObject().put("unpublished", rs.getLong(1)).put("published_unclaimed", rs.getLong(2))
+        .put("claimed", rs.getLong(3)).put("claim_expired", rs.getLong(4)).put("attempted", rs.getLong(5));
+    } catch (java.sql.SQLException e) {
+      return new JsonObject().put("error", e.toString());
     }
   }
 
