@@ -140,8 +140,11 @@ final class ChaosRun {
         sentPerSecond = samples.stream().map(s -> new double[] {s[0], s[2]}).toList();
       }
       Set<String> missing = new HashSet<>(Fault.forMode(async).stream().map(Fault::label).toList());
-      for (Fault.Injected f : injected) {
+      for (int n = 0; n < injected.size(); n++) {
+        Fault.Injected f = injected.get(n);
+        // A dip that starts once the next fault has begun is the next fault's, not this one's.
         double horizon = f.durationSeconds() + 5;
+        if (n + 1 < injected.size()) horizon = Math.min(horizon, injected.get(n + 1).atSeconds() - f.atSeconds());
         faultsJson.add(f.json()
           .put("during_load", f.atSeconds() < duration)
           .put("accepted_recovered_s", ChaosVerdict.recovered(acceptedPerSecond, f.atSeconds(), horizon, duration))

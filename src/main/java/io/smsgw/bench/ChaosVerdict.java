@@ -205,7 +205,8 @@ final class ChaosVerdict {
 
   /**
    * Seconds from a fault until a per-second rate is back to >= 80% of its mean over the 5 s before the fault: 0 if it
-   * never fell below that (within {@code horizon} seconds of the fault), null if it fell and was not back before
+   * never fell below that within {@code horizon} seconds of the fault (its duration + 5 s, or until the next fault
+   * began), null if it fell and was not back before
    * {@code end} (the end of the load).
    */
   static Double recovered(List<double[]> perSecond, double atSeconds, double horizon, double end) {
