@@ -77,6 +77,21 @@ public final class Pod {
     return pod.deployOrClose(config, roles);
   }
 
+  /**
+   * The provider simulator alone, sharing a state the caller keeps: the chaos benchmark reads per-key deliveries
+   * from it directly instead of through HTTP. Blocking.
+   */
+  public static Pod startSimulator(GatewayConfig config, ProviderSimulatorState state) throws Exception {
+    Pod pod = new Pod(newVertx());
+    try {
+      pod.deploy(() -> new ProviderSimulatorVerticle(state), config, "provider_sim").await();
+    } catch (Exception e) {
+      pod.vertx.close().await();
+      throw e;
+    }
+    return pod;
+  }
+
   /** The provider simulator needs no database and no Kafka. */
   private static Pod startSimulatorOnly(GatewayConfig config) throws Exception {
     return new Pod(newVertx()).deployOrClose(config, java.util.EnumSet.of(Role.PROVIDER_SIM));

@@ -31,11 +31,24 @@ public final class BenchMain {
     SCENARIOS.put("stages", Stages::run);
   }
 
+  /** Scenarios with their own environment (processes they start, stop and kill), not {@link BenchEnvironment}. */
+  private interface OwnEnvironment {
+    int run(BenchArgs options, GatewayConfig config) throws Exception;
+  }
+
+  private static final Map<String, OwnEnvironment> OWN_ENVIRONMENT = new LinkedHashMap<>();
+
+  static {
+    OWN_ENVIRONMENT.put("chaos", ChaosRun::run);
+  }
+
   public static int run(String[] args, GatewayConfig config) throws Exception {
-    Scenario scenario = SCENARIOS.get(args.length > 1 ? args[1] : "");
-    if (scenario == null) {
+    String name = args.length > 1 ? args[1] : "";
+    Scenario scenario = SCENARIOS.get(name);
+    OwnEnvironment own = OWN_ENVIRONMENT.get(name);
+    if (scenario == null && own == null) {
       System.err.println("usage: ./smsgw bench <scenario> [--name value ...]; scenarios: "
-        + String.join(", ", SCENARIOS.keySet()) + " (options: bench/README.md)");
+        + String.join(", ", SCENARIOS.keySet()) + ", " + String.join(", ", OWN_ENVIRONMENT.keySet()) + " (options: bench/README.md)");
       return 2;
     }
     BenchReport.noteLoadBeforeStart();
@@ -45,6 +58,7 @@ public final class BenchMain {
       .with("balance", "reservation", options.string("reservation", config.string("balance", "reservation")))
       .with("balance", "vip_mode", options.string("vip-mode", config.string("balance", "vip_mode")));
     System.out.println("balance: " + io.smsgw.reservation.BalanceModes.from(config));
+    if (own != null) return own.run(options, config);
     try (BenchEnvironment env = new BenchEnvironment(config)) {
       return scenario.run(env, options) ? 0 : 1;
     }

@@ -33,19 +33,24 @@ final class TrafficMix {
   }
 
   OpenLoopLoad.Request request(int i) {
+    return request(i, randomUuid(), null);
+  }
+
+  /** Request i of the mix with a message id the caller chose and, if not null, another phone number (E.164). */
+  OpenLoopLoad.Request request(int i, UUID messageId, String phoneNumber) {
     JsonObject user = users.get(i % users.size());
     String[] text = i % 5 == 4 ? PERSIAN[i % PERSIAN.length] : GSM[i % GSM.length];
-    String phone = String.valueOf(10_000_000 + i % 10_000_000).substring(1);  // 7 digits, zero-padded
-    String body = "{\"message_id\":\"" + randomUuid()
+    String phone = phoneNumber != null ? phoneNumber : "+98912" + String.valueOf(10_000_000 + i % 10_000_000).substring(1);  // 7 digits, zero-padded
+    String body = "{\"message_id\":\"" + messageId
       + "\",\"user_id\":\"" + user.getString("user_id")
-      + "\",\"phone_number\":\"+98912" + phone
+      + "\",\"phone_number\":\"" + phone
       + "\",\"message\":\"" + text[0] + (100_000 + i % 900_000) + text[1]
       + "\",\"priority\":\"" + (i % 20 == 3 ? "vip" : "normal") + "\"}";
     return new OpenLoopLoad.Request(user.getString("api_key"), Buffer.buffer(body));
   }
 
   /** A version-4 UUID from a fast generator: unique enough for message ids, not for secrets. */
-  private static UUID randomUuid() {
+  static UUID randomUuid() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
     long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;

@@ -29,8 +29,19 @@ public final class ProviderSimulatorState {
     return new Delivery(existing == null ? fresh : existing, existing != null);
   }
 
-  String providerIdOf(String key) {
+  /** The provider message id delivered under this idempotency key, or null. */
+  public String providerIdOf(String key) {
     return deliveredByKey.get(key);
+  }
+
+  /** Every delivery so far, idempotency key → provider message id (a live, read-only view). */
+  public java.util.Map<String, String> deliveredKeys() {
+    return java.util.Collections.unmodifiableMap(deliveredByKey);
+  }
+
+  /** How many keys have been delivered (cheap: for a per-second rate). */
+  public long deliveredCount() {
+    return deliveredByKey.mappingCount();
   }
 
   boolean alreadyDelivered(String key) {
