@@ -24,6 +24,11 @@ public final class ManualCommitConsumerConfig {
     kafka.put("enable.auto.commit", "false");
     kafka.put("auto.offset.reset", "earliest");
     kafka.put("max.poll.records", String.valueOf(maxPollRecords));
+    // A blocking consumer call (the offset commit) waits at most this long, not the client's 60 s default: right
+    // after a broker restart the group coordinator is not known yet, and a lane whose poll loop waits on its commit
+    // stopped for a minute (bench chaos, kafka_restart). A commit that gives up is harmless: the batch is read again
+    // and its messages, already claimed or final, are skipped.
+    kafka.put("default.api.timeout.ms", "5000");
     return kafka;
   }
 }
