@@ -40,7 +40,13 @@ LANGUAGE sql SET enable_seqscan = off AS $$
          attempts = m.attempts + CASE WHEN m.confirming THEN 0 ELSE 1 END,
          last_attempt_at = CASE WHEN m.confirming THEN m.last_attempt_at ELSE now() END,
          updated_at = now(), published_at = coalesce(m.published_at, now())
-   WHERE m.message_id = ANY (p_ids) AND m.status = 'pending' AND (m.claimed_until IS NULL OR m.claimed_until < now())
+   WHERE m.message_id IN (
+     -- Rows another transaction holds (a claim, an outcome write of a redelivered record's message) are skipped, not
+     -- waited for: whoever holds them is deciding them now. Without SKIP LOCKED, a Kafka claim and an outcome write
+     -- over the same messages locked them in different orders and deadlocked after a broker restart (bench chaos).
+     SELECT x.message_id FROM messages x
+      WHERE x.message_id = ANY (p_ids) AND x.status = 'pending' AND (x.claimed_until IS NULL OR x.claimed_until < now())
+      ORDER BY x.message_id FOR UPDATE SKIP LOCKED)
   RETURNING m.message_id, m.attempts, m.claim_seq, m.confirming, m.send_in_doubt,
             (extract(epoch FROM m.last_attempt_at) * 1000)::bigint
 $$;

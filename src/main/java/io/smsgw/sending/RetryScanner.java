@@ -35,6 +35,7 @@ final class RetryScanner {
   private final long sweepTimer;
   private boolean scanning;
   private boolean sweeping;
+  private long swept;
   private boolean closed;
 
   /** {@code orphanAfterMs}: how long after its acceptance an unclaimed pending message is taken from PostgreSQL. */
@@ -76,9 +77,15 @@ final class RetryScanner {
         if (done.failed()) {
           LOG.warn("sweep for unclaimed messages failed: {}", done.cause().getMessage());
         } else if (done.result() > 0) {
+          swept += done.result();
+          if (done.result() == BATCH) {
+            vertx.runOnContext(v -> sweep());
+            return;
+          }
+          // One line per sweep, however many rounds it took.
           LOG.warn("{} lane: took {} pending message(s) nobody had claimed {} ms after acceptance (Kafka record gone or late)",
-            lane.wireName(), done.result(), orphanAfterMs);
-          if (done.result() == BATCH) vertx.runOnContext(v -> sweep());
+            lane.wireName(), swept, orphanAfterMs);
+          swept = 0;
         }
       });
   }
