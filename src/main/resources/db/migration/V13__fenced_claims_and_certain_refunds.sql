@@ -59,8 +59,17 @@ LANGUAGE sql SET enable_seqscan = off AS $$
   SELECT * FROM take_claims(p_ids, p_claim_ms)
 $$;
 
+-- take_claims with the whole message, for the scanners: they have no Kafka record to rebuild it from.
+CREATE FUNCTION take_claims_of_whole_messages(p_ids uuid[], p_claim_ms bigint)
+RETURNS TABLE (message_id uuid, attempts int, claim_seq int, confirming boolean, send_in_doubt boolean, last_attempt_at_ms bigint,
+               user_id uuid, phone_number text, body text, priority text, encoding text, segments int, cost bigint, accepted_at_ms bigint)
+LANGUAGE sql SET enable_seqscan = off AS $$
+  SELECT c.*, m.user_id, m.phone_number, m.body, m.priority, m.encoding, m.segments, m.cost,
+         (extract(epoch FROM m.accepted_at) * 1000)::bigint
+    FROM take_claims(p_ids, p_claim_ms) c JOIN messages m ON m.message_id = c.message_id
+$$;
+
 -- Claims of one lane that are due: a retry whose backoff is over, a lookup that is due, a claim that ran out.
--- With the whole message, as the scanner has no Kafka record to rebuild it from.
 CREATE FUNCTION claim_due(p_lane text, p_claim_ms bigint, p_limit int)
 RETURNS TABLE (message_id uuid, attempts int, claim_seq int, confirming boolean, send_in_doubt boolean, last_attempt_at_ms bigint,
                user_id uuid, phone_number text, body text, priority text, encoding text, segments int, cost bigint, accepted_at_ms bigint)
@@ -71,9 +80,7 @@ BEGIN
   SELECT array_agg(d.message_id) INTO v_ids FROM (
     SELECT x.message_id FROM messages x WHERE x.status = 'pending' AND x.claimed_until < now() AND x.priority = p_lane
      ORDER BY x.claimed_until LIMIT p_limit FOR UPDATE SKIP LOCKED) d;
-  RETURN QUERY SELECT c.*, m.user_id, m.phone_number, m.body, m.priority, m.encoding, m.segments, m.cost,
-         (extract(epoch FROM m.accepted_at) * 1000)::bigint
-    FROM take_claims(coalesce(v_ids, '{}'), p_claim_ms) c JOIN messages m ON m.message_id = c.message_id;
+  RETURN QUERY SELECT * FROM take_claims_of_whole_messages(coalesce(v_ids, '{}'), p_claim_ms);
 END
 $$;
 
@@ -90,9 +97,7 @@ BEGIN
     SELECT x.message_id FROM messages x WHERE x.status = 'pending' AND x.claimed_until IS NULL AND x.priority = p_lane
        AND x.accepted_at < now() - p_older_than_ms * interval '1 millisecond'
      ORDER BY x.accepted_at LIMIT p_limit FOR UPDATE SKIP LOCKED) d;
-  RETURN QUERY SELECT c.*, m.user_id, m.phone_number, m.body, m.priority, m.encoding, m.segments, m.cost,
-         (extract(epoch FROM m.accepted_at) * 1000)::bigint
-    FROM take_claims(coalesce(v_ids, '{}'), p_claim_ms) c JOIN messages m ON m.message_id = c.message_id;
+  RETURN QUERY SELECT * FROM take_claims_of_whole_messages(coalesce(v_ids, '{}'), p_claim_ms);
 END
 $$;
 

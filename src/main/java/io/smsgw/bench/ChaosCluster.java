@@ -1,5 +1,7 @@
 package io.smsgw.bench;
 
+import io.smsgw.dev.ChildPod;
+
 import io.smsgw.Pod;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.dev.DevEnvironment;

@@ -1,5 +1,7 @@
 package io.smsgw.bench;
 
+import io.smsgw.dev.ChildPod;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package io.smsgw.bench;
+package io.smsgw.dev;
 
 import io.smsgw.Main;
 
@@ -15,22 +15,22 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One gateway or worker as its own JVM ({@code io.smsgw.Main gateway|worker}), so the chaos run can SIGKILL it,
- * SIGSTOP it and start it again on the same ports, as an orchestrator would. Its output is appended to one log
+ * One gateway or worker as its own JVM ({@code io.smsgw.Main gateway|worker}), so the chaos benchmark and the tests
+ * can SIGKILL it, SIGSTOP it and start it again on the same ports, as an orchestrator would. Its output is appended to one log
  * file over all its lives.
  */
-final class ChildPod {
+public final class ChildPod {
 
-  final String name;
-  final String role;
+  public final String name;
+  public final String role;
   /** The port {@code /health/ready} is asked on: the API port of a gateway, the operations port of a worker. */
-  final int readyPort;
+  public final int readyPort;
   private final Map<String, String> env;
   private final Path log;
   private Process process;
   private int starts;
 
-  ChildPod(String name, String role, int readyPort, Map<String, String> env, Path log) {
+  public ChildPod(String name, String role, int readyPort, Map<String, String> env, Path log) {
     this.name = name;
     this.role = role;
     this.readyPort = readyPort;
@@ -39,7 +39,7 @@ final class ChildPod {
   }
 
   /** Starts the JVM (does not wait for it to be ready). */
-  synchronized void start() throws IOException {
+  public synchronized void start() throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       // The flags of ./smsgw's JAVA_OPTS for a 2-core machine, with a heap that fits four of them beside the rest.
       "-Xmx384m", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1",
@@ -53,7 +53,7 @@ final class ChildPod {
   }
 
   /** Waits until {@code /health/ready} answers 200; fails if the process exits or the timeout passes. */
-  void awaitReady(Duration timeout) throws InterruptedException {
+  public void awaitReady(Duration timeout) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + readyPort + "/health/ready"))
       .timeout(Duration.ofSeconds(2)).build();
@@ -72,7 +72,7 @@ final class ChildPod {
   }
 
   /** SIGKILL: no shutdown hook, no drain; whatever it held in memory or in flight is abandoned. */
-  synchronized void kill() throws InterruptedException {
+  public synchronized void kill() throws InterruptedException {
     if (process == null) return;
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
@@ -80,12 +80,12 @@ final class ChildPod {
   }
 
   /** SIGSTOP: the process is frozen (a GC pause, a VM migration) while its leases and sessions run out. */
-  void pause() throws IOException, InterruptedException {
+  public void pause() throws IOException, InterruptedException {
     signal("-STOP");
   }
 
   /** SIGCONT: it carries on where it was, unaware that time passed. */
-  void resume() throws IOException, InterruptedException {
+  public void resume() throws IOException, InterruptedException {
     signal("-CONT");
   }
 
@@ -97,14 +97,14 @@ final class ChildPod {
   }
 
   /** SIGTERM and a bounded wait (the pod drains), then SIGKILL. */
-  synchronized void stop() throws InterruptedException {
+  public synchronized void stop() throws InterruptedException {
     if (process == null) return;
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     process = null;
   }
 
-  synchronized int starts() {
+  public synchronized int starts() {
     return starts;
   }
 
