@@ -1,0 +1,82 @@
+package io.smsgw.devkit;
+
+import io.smsgw.account.AccountAddresses;
+import io.smsgw.bootstrap.Main;
+import io.smsgw.bootstrap.Pod;
+import io.smsgw.bootstrap.Role;
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.wallet.BalanceModes;
+import io.vertx.core.json.JsonObject;
+
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * {@code java -jar smsgw-devkit.jar <command>}: {@code dev} (embedded PostgreSQL, Kafka and Redis, the provider
+ * simulator, a gateway and a worker in one process, a demo user) or {@code provider-sim} (the simulator alone).
+ */
+public final class DevMain {
+
+  /** Fixed so the README's curl examples work as written; dev only. */
+  static final String DEMO_USER_ID = "00000000-0000-4000-8000-000000000001";
+  static final String DEMO_API_KEY = "sk_demo_key_for_local_use_only";
+
+  private DevMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 ? "" : args[0];
+    GatewayConfig config = GatewayConfig.load(System.getenv().getOrDefault("SMSGW_CONF", GatewayConfig.DEFAULT_PATH), System.getenv());
+    switch (command) {
+      case "dev" -> dev(config);
+      case "provider-sim" -> {
+        ProviderSimulator simulator = ProviderSimulator.start(config);
+        Main.awaitShutdown(simulator::close);
+      }
+      default -> {
+        System.err.println("usage: smsgw-devkit <dev | provider-sim>");
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void dev(GatewayConfig fromFile) throws Exception {
+    DevEnvironment dev = DevEnvironment.start(fromFile);
+    GatewayConfig config = dev.config();
+    ProviderSimulator simulator = null;
+    Pod pod;
+    try {
+      if (dev.runsSimulator(fromFile)) simulator = ProviderSimulator.start(config);
+      pod = Pod.start(config, EnumSet.of(Role.GATEWAY, Role.WORKER));
+    } catch (Exception e) {
+      if (simulator != null) simulator.close();
+      dev.close();
+      throw e;
+    }
+    JsonObject demo = new JsonObject().put("name", "demo").put("balance", 1_000_000L)
+      .put("user_id", DEMO_USER_ID).put("api_key", DEMO_API_KEY);
+    // Against an existing database the demo user may be there already (409): that is fine.
+    pod.vertx().eventBus().request(AccountAddresses.ACCOUNT_CREATE, demo).otherwiseEmpty().await();
+    String base = "http://localhost:" + config.httpPort();
+    System.out.println(String.join("\n", List.of(
+      "",
+      "  smsgw dev is up",
+      "  Swagger UI    " + base + "/swagger/index.html",
+      "  demo user_id  " + DEMO_USER_ID,
+      "  demo API key  " + DEMO_API_KEY + "   (balance 1000000)",
+      "  admin token   " + config.adminToken(),
+      "  provider      " + config.string("provider", "url") + (simulator != null ? "  (simulator; stats at /v1/stats)" : ""),
+      "  PostgreSQL    " + config.pgUrl(),
+      "  Kafka         " + config.kafkaBootstrap(),
+      "  Redis         " + config.string("redis", "url"),
+      "  balance       " + BalanceModes.from(config),
+      "  Ctrl-C stops everything.",
+      "")));
+    ProviderSimulator started = simulator;
+    Main.awaitShutdown(() -> {
+      pod.stop();
+      if (started != null) started.close();
+      dev.close();
+    });
+  }
+}

@@ -1,0 +1,22 @@
+package io.smsgw.devkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+/** A port nobody listens on now, so embedded services never take the ports of services already running. */
+public final class FreePorts {
+
+  private FreePorts() {
+  }
+
+  public static int next() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

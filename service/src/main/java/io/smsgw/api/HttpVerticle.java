@@ -1,0 +1,94 @@
+package io.smsgw.api;
+
+import io.smsgw.api.security.ApiKeyAuthenticator;
+import io.smsgw.api.security.ContractSecurity;
+import io.smsgw.api.security.AdminTokenHandler;
+import io.smsgw.api.errors.ErrorHandlers;
+import io.smsgw.api.admin.AdminUsersHandler;
+import io.smsgw.api.admin.AdminLimitsHandler;
+import io.smsgw.operations.HealthHandler;
+
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.platform.pg.Database;
+import io.smsgw.domain.Pricing;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.APIKeyHandler;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+/**
+ * The public HTTP API. Routes and request validation come from {@code openapi/openapi.yaml}, each operation
+ * to one handler; the handlers talk to the wallet, account, status and Kafka verticles over the event bus.
+ */
+public class HttpVerticle extends VerticleBase {
+
+  public static final String CONTRACT = "openapi/openapi.yaml";
+
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = new GatewayConfig(config());
+    ApiKeyAuthenticator keys = new ApiKeyAuthenticator(vertx, config);
+    return keys.follow().compose(v -> OpenAPIContract.from(vertx, CONTRACT))
+      .map(contract -> router(contract, config, keys))
+      .compose(router -> {
+        HttpServerOptions options = new HttpServerOptions().setPort(config.httpPort())
+          .setIdleTimeout(config.integer("http", "idle_timeout_s")).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+        RequestDeadline deadline = new RequestDeadline(vertx, router, config.number("http", "request_timeout_ms"),
+          config.number("http", "idle_timeout_s") * 1000);
+        return vertx.createHttpServer(options).connectionHandler(deadline::connected).requestHandler(deadline)
+          .invalidRequestHandler(ErrorHandlers::invalidHttp).listen();
+      })
+      .onSuccess(s -> server = s);
+  }
+
+  private Router router(OpenAPIContract contract, GatewayConfig config, ApiKeyAuthenticator keys) {
+    // Each operation's security is the contract's (its own, or the global default), put by the router on the route it
+    // matched, before validation and the handlers: no path spelling reaches an operation around it.
+    ContractSecurity.verify(contract, java.util.Set.of("ApiKeyAuth", "AdminToken"));
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+      .rootHandler(new CanonicalPath())
+      .rootHandler(new JsonContentType())
+      // The limit is checked against Content-Length before reading, and while a chunked body streams (413).
+      .rootHandler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
+      .security("ApiKeyAuth").apiKeyHandler(APIKeyHandler.create(keys).header("X-API-Key"))
+      .security("AdminToken").httpHandler(new AdminTokenHandler(config.adminToken()));
+
+    AdminUsersHandler admin = new AdminUsersHandler(vertx);
+    HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config), HealthHandler.producerKafka(vertx));
+    builder.getRoute("sendSms").setDoValidation(false)
+      .addHandler(new SendSmsBodyValidator(contract))
+      .addHandler(new SendSmsHandler(vertx, Pricing.from(config), io.smsgw.wallet.BalanceModes.from(config),
+        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.integer("http", "max_pending_sends")));
+    builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
+    builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));
+    builder.getRoute("createUser").addHandler(admin::create);
+    builder.getRoute("topUp").addHandler(admin::topUp);
+    builder.getRoute("createApiKey").addHandler(admin::createApiKey);
+    builder.getRoute("revokeApiKey").addHandler(admin::revokeApiKey);
+    AdminLimitsHandler limits = new AdminLimitsHandler(vertx);
+    builder.getRoute("setUserLimits").addHandler(limits::set);
+    builder.getRoute("removeUserLimits").addHandler(limits::remove);
+    builder.getRoute("live").addHandler(health::live);
+    builder.getRoute("ready").addHandler(health::readyStatus);  // the details are on the operations port
+    builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create());
+
+    Router router = builder.createRouter();
+    SwaggerUi.mount(vertx, router, CONTRACT);
+    ErrorHandlers.register(router);
+    return router;
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

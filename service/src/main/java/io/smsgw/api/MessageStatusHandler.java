@@ -1,0 +1,38 @@
+package io.smsgw.api;
+
+import io.smsgw.status.StatusAddresses;
+
+import io.smsgw.api.security.ApiKeyAuthenticator;
+import io.smsgw.api.errors.ApiError;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.UUID;
+
+/** {@code GET /message-status/{message_id}}: another user's message is answered 404, as if it did not exist. */
+final class MessageStatusHandler implements Handler<RoutingContext> {
+
+  private final Vertx vertx;
+
+  MessageStatusHandler(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    UUID messageId = Requests.pathUuid(rc, "message_id");
+    UUID caller = ApiKeyAuthenticator.userOf(rc);
+    vertx.eventBus().<JsonObject>request(StatusAddresses.MESSAGE_STATUS, new JsonObject().put("message_id", messageId.toString()), Requests.LOCAL)
+      .onComplete(reply -> {
+        JsonObject status = reply.body();
+        if (!caller.toString().equals(status.remove("user_id"))) {
+          ApiError.NOT_FOUND.send(rc, "no message " + messageId);
+        } else {
+          Requests.json(rc, 200, status);
+        }
+      }, failure -> ApiError.sendFailure(rc, failure));
+  }
+}

@@ -1,0 +1,167 @@
+package io.smsgw.bootstrap;
+
+
+import io.smsgw.account.AccountVerticle;
+import io.smsgw.account.ApiKeyRevocationsVerticle;
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.api.HttpVerticle;
+import io.smsgw.operations.OperationsVerticle;
+import io.smsgw.outbox.KafkaProducerVerticle;
+import io.smsgw.platform.kafka.Topics;
+import io.smsgw.wallet.BalanceModes;
+import io.smsgw.wallet.async.ReservationVerticle;
+import io.smsgw.wallet.async.SettlementVerticle;
+import io.smsgw.sending.SenderVerticle;
+import io.smsgw.domain.Priority;
+import io.smsgw.domain.SmsMessage;
+import io.smsgw.platform.eventbus.SmsMessageCodec;
+import io.smsgw.status.MessageStatusVerticle;
+import io.smsgw.platform.pg.Migrations;
+import io.smsgw.wallet.ChargeOutcome;
+import io.smsgw.wallet.ChargeOutcomeCodec;
+import io.smsgw.wallet.WalletVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One gateway/worker process: migrates the schema, makes sure the topics exist, then deploys each verticle
+ * of its roles with the instance count from {@code conf/} (instances.*). The HTTP verticle goes last, so the
+ * port opens only when everything behind it is ready.
+ */
+public final class Pod {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pod.class);
+
+  private final Vertx vertx;
+  /** In deployment order; stopped in reverse, one at a time, so senders drain while storage is still up. */
+  private final List<String> deployments = new ArrayList<>();
+
+  private Pod(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Blocking: call from main or a test thread, never from an event loop. */
+  public static Pod start(GatewayConfig config, Set<Role> roles) throws Exception {
+    if (config.pgUrl().isEmpty()) throw new IllegalStateException("pg.url is not set (SMSGW_PG_URL)");
+    if (config.kafkaBootstrap().isEmpty()) throw new IllegalStateException("kafka.bootstrap is not set (SMSGW_KAFKA_BOOTSTRAP)");
+    BalanceModes modes = BalanceModes.from(config);
+    if (roles.contains(Role.GATEWAY) && modes.usesRedis() && config.string("redis", "url").isEmpty()) {
+      // Never an unguarded async mode: without Redis, async with reservation refuses to start.
+      throw new IllegalStateException("balance mode (" + modes + ") needs Redis: set redis.url (SMSGW_REDIS_URL), "
+        + "or SMSGW_BALANCE_MODE=sync, or SMSGW_RESERVATION=off");
+    }
+    Migrations.migrate(config.pgUrl());
+    Topics.ensureCreated(config);
+
+    Pod pod = new Pod(newVertx());
+    return pod.deployOrClose(config, roles);
+  }
+
+  private Pod deployOrClose(GatewayConfig config, Set<Role> roles) throws Exception {
+    // vertx-openapi 5.0.7 upper-cases parameter schema types with the JVM's default locale while it parses the
+    // contract (ParameterImpl: SchemaType.valueOf(type.toUpperCase())): under tr_TR "string" becomes "STRİNG" and no
+    // gateway would start. So the deployment (which parses the contract) runs under Locale.ROOT; the default is put
+    // back after it, and the request path itself does not depend on the locale (LocaleIndependenceIT, the tr_TR run).
+    Locale locale = Locale.getDefault();
+    Locale display = Locale.getDefault(Locale.Category.DISPLAY);
+    Locale format = Locale.getDefault(Locale.Category.FORMAT);
+    Locale.setDefault(Locale.ROOT);
+    try {
+      deploy(config, roles).await();
+    } catch (Exception e) {
+      vertx.close().await();
+      throw e;
+    } finally {
+      Locale.setDefault(locale);
+      Locale.setDefault(Locale.Category.DISPLAY, display);
+      Locale.setDefault(Locale.Category.FORMAT, format);
+    }
+    LOG.info("pod started: roles {}{}", roles, roles.contains(Role.GATEWAY)
+      ? ", http port " + config.httpPort() + ", balance " + BalanceModes.from(config) : "");
+    return this;
+  }
+
+  /** A Vert.x with the pod's metrics and event-bus codecs; the dev kit's simulator uses one too. */
+  public static Vertx newVertx() {
+    Vertx vertx = Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setJvmMetricsEnabled(true)
+        // Per-message meters on every event-bus hop, PostgreSQL/Kafka socket and provider call cost ~6% of the
+        // CPU at load (JFR); the HTTP server, pool and JVM meters stay.
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+        .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+        .setEnabled(true)))
+      .build();
+    vertx.eventBus().registerDefaultCodec(SmsMessage.class, new SmsMessageCodec());
+    vertx.eventBus().registerDefaultCodec(ChargeOutcome.class, new ChargeOutcomeCodec());
+    return vertx;
+  }
+
+  private Future<Void> deploy(GatewayConfig config, Set<Role> roles) {
+    Future<Void> chain = Future.succeededFuture();
+    if (roles.contains(Role.GATEWAY)) {
+      chain = chain
+        .compose(v -> deploy(AccountVerticle::new, config, "account"))
+        .compose(v -> deploy(ApiKeyRevocationsVerticle::new, config, "api_key_revocations"))
+        .compose(v -> deploy(WalletVerticle::new, config, "wallet"))
+        .compose(v -> deploy(MessageStatusVerticle::new, config, "message_status"))
+        .compose(v -> deploy(KafkaProducerVerticle::new, config, "kafka_producer"))
+        // Always, even in sync mode: records accepted before a switch from async must still be settled.
+        .compose(v -> deploy(SettlementVerticle::new, config, "settlement"));
+      if (BalanceModes.from(config).anyAsync()) chain = chain.compose(v -> deploy(ReservationVerticle::new, config, "reservation"));
+      chain = chain.compose(v -> deploy(io.smsgw.ratelimit.RateLimitVerticle::new, config, "rate_limit"));
+      chain = chain.compose(v -> deploy(HttpVerticle::new, config, "http"));
+    }
+    if (roles.contains(Role.WORKER)) {
+      if (config.string("provider", "url").isEmpty()) {
+        return Future.failedFuture("provider.url is not set (SMSGW_PROVIDER_URL)");
+      }
+      chain = chain
+        .compose(v -> deploy(() -> new SenderVerticle(Priority.VIP), config, "sender_vip"))
+        .compose(v -> deploy(() -> new SenderVerticle(Priority.NORMAL), config, "sender_normal"));
+    }
+    // The operations port (detailed readiness, /metrics without a token) in every gateway and worker pod.
+    if (roles.contains(Role.GATEWAY) || roles.contains(Role.WORKER)) chain = chain.compose(v -> deploy(OperationsVerticle::new, config, "worker_ops"));
+    return chain;
+  }
+
+  /** {@code instances.<name>} copies of the verticle; 0 leaves it out of this pod. */
+  private Future<Void> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, GatewayConfig config, String name) {
+    if (config.instances(name) == 0) return Future.succeededFuture();
+    DeploymentOptions options = new DeploymentOptions().setConfig(config.json()).setInstances(config.instances(name));
+    return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
+  }
+
+  /** Undeploys everything (in-flight publishes flush, marks are written) and closes Vert.x. Blocking. */
+  public void stop() {
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      try {
+        vertx.undeploy(deployments.get(i)).await(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("undeploying {} did not finish cleanly: {}", deployments.get(i), e.toString());
+      }
+    }
+    vertx.close().await();
+  }
+}

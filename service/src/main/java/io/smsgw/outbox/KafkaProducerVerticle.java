@@ -1,0 +1,92 @@
+package io.smsgw.outbox;
+
+import io.smsgw.platform.kafka.Topics;
+
+import io.smsgw.platform.kafka.DurableProducerConfig;
+import io.smsgw.platform.kafka.KafkaReachability;
+
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.domain.SmsMessage;
+import io.smsgw.platform.pg.Database;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * Hands accepted messages to Kafka ({@code sms.normal} or {@code sms.vip}, key = user_id, acks=all,
+ * idempotent producer), marks them published once acknowledged, and runs the outbox relay for the ones
+ * that were not.
+ */
+public class KafkaProducerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaProducerVerticle.class);
+
+  private KafkaProducer<String, Buffer> producer;
+  private KafkaReachability kafka;
+  private PublishedMarker marker;
+  private OutboxRelay relay;
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = new GatewayConfig(config());
+    producer = KafkaProducer.create(vertx, producerConfig(config));
+    // Each send's own future reports its failure (and the outbox keeps the message); nothing else to do here.
+    producer.exceptionHandler(e -> LOG.debug("Kafka producer: {}", e.toString()));
+    kafka = new KafkaReachability(vertx, config);
+    Pool pool = Database.pool(vertx, config);
+    marker = new PublishedMarker(vertx, pool, config.number("outbox", "mark_interval_ms"));
+    relay = new OutboxRelay(vertx, pool, this::publish,
+      config.number("outbox", "relay_interval_ms"), config.number("outbox", "relay_min_age_ms"),
+      config.integer("outbox", "relay_batch"),
+      // A relayed row is skipped by the other pods' relays while its send can still be acknowledged.
+      config.number("kafka", "delivery_timeout_ms") + 5_000);
+    var bus = vertx.eventBus();
+    return Future.all(
+      bus.<SmsMessage>localConsumer(OutboxAddresses.KAFKA_PUBLISH, this::publishAccepted).completion(),
+      bus.<JsonObject>localConsumer(OutboxAddresses.KAFKA_HEALTH, this::health).completion());
+  }
+
+  private void publishAccepted(Message<SmsMessage> request) {
+    SmsMessage message = request.body();
+    publish(message).onComplete(
+      ok -> marker.add(message.messageId()),
+      // Not lost: the row stays in the outbox and the relay publishes it once Kafka answers again.
+      failure -> LOG.debug("publish of {} failed, left to the relay: {}", message.messageId(), failure.getMessage()));
+  }
+
+  Future<Void> publish(SmsMessage message) {
+    var record = KafkaProducerRecord.create(Topics.of(message.priority()), message.userId().toString(), message.toBuffer());
+    return producer.send(record).mapEmpty();
+  }
+
+  private void health(Message<JsonObject> request) {
+    kafka.check().onComplete(up -> request.reply(new JsonObject().put("kafka", up.result() ? "up" : "down")));
+  }
+
+  @Override
+  public Future<?> stop() {
+    relay.close();
+    return producer.flush()
+      .transform(flushed -> marker.close())
+      .transform(marked -> Future.join(producer.close(), kafka.close()));
+  }
+
+  private static Map<String, String> producerConfig(GatewayConfig config) {
+    Map<String, String> kafka = DurableProducerConfig.base(config);
+    int deliveryTimeout = config.integer("kafka", "delivery_timeout_ms");
+    kafka.put("delivery.timeout.ms", String.valueOf(deliveryTimeout));
+    kafka.put("request.timeout.ms", String.valueOf(Math.min(10000, deliveryTimeout / 2)));
+    // With Kafka unreachable, send() waits at most this long for metadata before failing to the relay.
+    kafka.put("max.block.ms", "5000");
+    return kafka;
+  }
+}

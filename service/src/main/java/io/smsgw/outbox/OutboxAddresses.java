@@ -1,0 +1,13 @@
+package io.smsgw.outbox;
+
+/** The outbox's event-bus addresses: the Kafka publish and its health. */
+public final class OutboxAddresses {
+
+  private OutboxAddresses() {
+  }
+
+  /** {@code SmsMessage}, fire and forget: publish to Kafka; the outbox relay covers any failure. */
+  public static final String KAFKA_PUBLISH = "kafka.publish";
+  /** {@code {}} → {@code {"kafka": "up|down"}} */
+  public static final String KAFKA_HEALTH = "kafka.health";
+}

@@ -1,0 +1,30 @@
+package io.smsgw.platform.kafka;
+
+import io.smsgw.config.GatewayConfig;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The settings every producer of accepted messages shares: acks=all and idempotence (a record acknowledged is
+ * on the broker, once), key = user_id as a string, value = the message's bytes, batching from {@code conf/}.
+ * Each producer adds its own timeouts, which differ by what waits on them.
+ */
+public final class DurableProducerConfig {
+
+  private DurableProducerConfig() {
+  }
+
+  public static Map<String, String> base(GatewayConfig config) {
+    Map<String, String> kafka = new HashMap<>();
+    kafka.put("bootstrap.servers", config.kafkaBootstrap());
+    kafka.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    kafka.put("value.serializer", "io.vertx.kafka.client.serialization.BufferSerializer");
+    kafka.put("acks", "all");
+    kafka.put("enable.idempotence", "true");
+    kafka.put("linger.ms", String.valueOf(config.integer("kafka", "linger_ms")));
+    kafka.put("batch.size", String.valueOf(config.integer("kafka", "batch_size")));
+    kafka.put("compression.type", config.string("kafka", "compression"));
+    return kafka;
+  }
+}

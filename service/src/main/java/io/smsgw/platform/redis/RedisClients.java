@@ -1,0 +1,38 @@
+package io.smsgw.platform.redis;
+
+import io.smsgw.wallet.async.ReservationScripts;
+import io.smsgw.wallet.async.RedisKeys;
+
+import io.smsgw.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+
+/** A pooled Redis client from conf {@code redis.*}: short connect timeout, bounded wait queue. */
+public final class RedisClients {
+
+  private RedisClients() {
+  }
+
+  public static Redis create(Vertx vertx, GatewayConfig config) {
+    return create(vertx, config, config.integer("redis", "pool_size"));
+  }
+
+  public static Redis create(Vertx vertx, GatewayConfig config, int poolSize) {
+    RedisOptions options = new RedisOptions()
+      .setConnectionString(config.string("redis", "url"))
+      .setMaxPoolSize(poolSize)
+      .setMaxPoolWaiting(config.integer("redis", "pool_waiting"))
+      .setMaxWaitingHandlers(config.integer("redis", "pool_waiting"));
+    options.getNetClientOptions().setConnectTimeout(config.integer("redis", "timeout_ms"));
+    return Redis.createClient(vertx, options);
+  }
+
+  public static ReservationScripts scripts(Redis redis, GatewayConfig config) {
+    return new ReservationScripts(redis, config.number("redis", "timeout_ms"));
+  }
+
+  public static RedisKeys keys(GatewayConfig config) {
+    return new RedisKeys(config.string("redis", "key_prefix"));
+  }
+}

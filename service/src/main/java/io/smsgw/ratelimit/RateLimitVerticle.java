@@ -1,0 +1,139 @@
+package io.smsgw.ratelimit;
+
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.platform.redis.RedisClients;
+import io.smsgw.wallet.async.ReservationScripts;
+import io.smsgw.platform.pg.Database;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One per gateway pod: builds the pod's {@link RateLimiter} (default from conf {@code rate_limit.*}, one Redis
+ * client when {@code redis.url} is set), loads the users' overrides from PostgreSQL before the HTTP port opens,
+ * then reloads what changed every {@code rate_limit.reload_interval_ms} (one query per interval, never one per
+ * request). Serves {@link #SET}: the admin API's writes, applied to this pod at once; the other pods learn them at
+ * their next reload.
+ */
+public class RateLimitVerticle extends VerticleBase {
+
+  /** {@code {"user_id", "messages_per_second"?, "burst"?}} (no rate: remove the override) → the limit in force; 404. */
+  public static final String SET = "ratelimit.set";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimitVerticle.class);
+  private static final int REDIS_CONNECTIONS = 16;
+
+  private Pool pool;
+  private Redis redis;
+  private RateLimiter limiter;
+  private OffsetDateTime lastSeen;
+  private boolean reloading;
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = new GatewayConfig(config());
+    pool = Database.pool(vertx, config);
+    RedisRateLimit shared = null;
+    if (!config.string("redis", "url").isEmpty()) {
+      // Redis is single-threaded: a few connections carry the checks; fewer to open at once after a start.
+      redis = RedisClients.create(vertx, config, REDIS_CONNECTIONS);
+      shared = new RedisRateLimit(new ReservationScripts(redis, config.number("rate_limit", "redis_timeout_ms")),
+        config.string("redis", "key_prefix"));
+    } else {
+      LOG.info("rate limits: no redis.url, so each gateway pod enforces them alone");
+    }
+    limiter = new RateLimiter(
+      UserLimit.of(config.number("rate_limit", "default_messages_per_second"), config.number("rate_limit", "default_burst")),
+      shared, config.integer("rate_limit", "local_pods"), config.number("rate_limit", "redis_retry_ms"));
+    long interval = config.number("rate_limit", "reload_interval_ms");
+    return Future.all(warmUp(config), pool.query(RateLimitQueries.all()).execute().onSuccess(this::apply)).onSuccess(rows -> {
+      vertx.sharedData().<String, RateLimiter>getLocalMap(RateLimiter.MAP).put(RateLimiter.KEY, limiter);
+      vertx.setPeriodic(interval, interval, id -> reload());
+    }).compose(rows -> vertx.eventBus().<JsonObject>localConsumer(SET, this::set).completion());
+  }
+
+  /** Best effort: one connection open and the script loaded before the first request (a cold burst timed out). */
+  private Future<Void> warmUp(GatewayConfig config) {
+    if (redis == null) return Future.succeededFuture();
+    return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RedisRateLimit.ADMIT.source()))
+      .timeout(config.number("redis", "timeout_ms"), TimeUnit.MILLISECONDS)
+      .<Void>mapEmpty()
+      .recover(e -> {
+        LOG.warn("rate limits: Redis does not answer at start ({}); the pod decides alone until it does", e.toString());
+        return Future.succeededFuture();
+      });
+  }
+
+  private void reload() {
+    limiter.tidy();
+    if (reloading) return;
+    reloading = true;
+    Future<RowSet<Row>> rows = lastSeen == null
+      ? pool.query(RateLimitQueries.all()).execute()
+      : pool.preparedQuery(RateLimitQueries.changedSince()).execute(Tuple.of(lastSeen));
+    rows.onComplete(this::apply, e -> LOG.debug("rate limits not reloaded (next try in one interval): {}", e.toString()))
+      .onComplete(done -> reloading = false);
+  }
+
+  /** Rows are the current state of each user's override, so applying them in any order is right. */
+  private void apply(RowSet<Row> rows) {
+    for (Row row : rows) {
+      OffsetDateTime updatedAt = row.getOffsetDateTime("updated_at");
+      limiter.apply(row.getUUID("user_id"), limitOf(row), updatedAt);
+      if (lastSeen == null || updatedAt.isAfter(lastSeen)) lastSeen = updatedAt;
+    }
+  }
+
+  private static UserLimit limitOf(Row row) {
+    Integer perSecond = row.getInteger("messages_per_second");
+    return perSecond == null ? null : new UserLimit(perSecond, row.getInteger("burst"));
+  }
+
+  private void set(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    UUID user = UUID.fromString(body.getString("user_id"));
+    Integer perSecond = body.getInteger("messages_per_second");
+    Integer burst = perSecond == null ? null : new UserLimit(perSecond, body.getInteger("burst", 0)).burst();
+    pool.preparedQuery(RateLimitQueries.upsert()).execute(Tuple.of(user, perSecond, burst)).onComplete(rows -> {
+      if (rows.size() == 0) {
+        request.fail(404, "no such user");
+        return;
+      }
+      Row row = rows.iterator().next();
+      limiter.apply(user, limitOf(row), row.getOffsetDateTime("updated_at"));
+      request.reply(inForce(user));
+    }, failure -> {
+      LOG.warn("rate limit of {} not stored: {}", user, failure.toString());
+      request.fail(503, "storage unavailable");
+    });
+  }
+
+  private JsonObject inForce(UUID user) {
+    UserLimit limit = limiter.limitOf(user);
+    return new JsonObject()
+      .put("user_id", user.toString())
+      .put("messages_per_second", limit.perSecond())
+      .put("burst", limit.burst())
+      .put("source", limit == limiter.defaultLimit() ? "default" : "override");
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.sharedData().<String, RateLimiter>getLocalMap(RateLimiter.MAP).remove(RateLimiter.KEY);
+    return redis == null ? Future.succeededFuture() : redis.close();
+  }
+}

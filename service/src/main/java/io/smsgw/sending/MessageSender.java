@@ -1,0 +1,180 @@
+package io.smsgw.sending;
+
+import io.smsgw.provider.LookupResult;
+import io.smsgw.provider.ProviderResult;
+import io.smsgw.provider.SmsProvider;
+import io.smsgw.domain.SmsMessage;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * One step for each claimed message: a send through the provider, or, once its sends are over and one of them may
+ * have got through, a lookup. The outcome (sent / retry later / confirm later / failed or rejected with refund /
+ * unknown without refund) goes to the status writer, fenced by the claim's token. Completes when the outcomes are
+ * stored (or known to be stale).
+ */
+final class MessageSender {
+
+  /** Room left for scheduling and the status write when deciding whether a send still fits in a claim. */
+  private static final long CLAIM_SAFETY_MS = 1_000;
+
+  private final SmsProvider provider;
+  private final RetryPolicy policy;
+  private final StatusWriter writer;
+  private final int batchSize;
+  private final SenderMetrics metrics;
+  private final Consumer<UUID> afterRefund;
+  private final long claimMs;
+  private final long providerTimeoutMs;
+  private final long maxProcessingMs;
+
+  /**
+   * {@code afterRefund}: told the wallet's user once a failed or rejected outcome (and its refund) is committed.
+   * {@code maxProcessingMs}: the provider's maximum processing time; a "not found" is believed only that long after
+   * the last attempt.
+   */
+  MessageSender(SmsProvider provider, RetryPolicy policy, StatusWriter writer, int batchSize, SenderMetrics metrics,
+                Consumer<UUID> afterRefund, long claimMs, long providerTimeoutMs, long maxProcessingMs) {
+    this.provider = provider;
+    this.batchSize = batchSize;
+    this.policy = policy;
+    this.writer = writer;
+    this.metrics = metrics;
+    this.afterRefund = afterRefund;
+    this.claimMs = claimMs;
+    this.providerTimeoutMs = providerTimeoutMs;
+    this.maxProcessingMs = maxProcessingMs;
+  }
+
+  /**
+   * A claimed message: {@code attempt} is this claim's attempt number (1 for the first send), {@code seq} the claim's
+   * fencing token, {@code confirming} whether the sends are over and this claim is for a lookup, {@code inDoubt}
+   * whether an earlier attempt may have reached the provider unheard, {@code lastAttemptAtMs} when the last send began.
+   */
+  record Claim(SmsMessage message, int attempt, int seq, boolean confirming, boolean inDoubt, long lastAttemptAtMs) {
+
+    /** From a row of claim_messages / claim_due / claim_orphans (V13). */
+    static Claim of(SmsMessage message, Row row) {
+      Long last = row.getLong("last_attempt_at_ms");
+      return new Claim(message, row.getInteger("attempts"), row.getInteger("claim_seq"), row.getBoolean("confirming"),
+        row.getBoolean("send_in_doubt"), last == null ? 0 : last);
+    }
+  }
+
+  /**
+   * One step for each claim, sends in provider batches of at most {@code batchSize}. {@code claimedAtNanos}: when
+   * the claims were asked for ({@link System#nanoTime()}). Completes when every outcome is stored.
+   */
+  Future<Void> send(List<Claim> claims, long claimedAtNanos) {
+    long now = System.currentTimeMillis();
+    List<Future<Void>> done = new ArrayList<>();
+    // The claims are ours for claim_ms from when we asked for them (PostgreSQL's clock started them later). A send
+    // must be over, its timeout included, before then: otherwise another worker may take the message while our
+    // request is still out. A worker that stalled (GC, a frozen VM, a slow database) gives them back unsent.
+    if ((System.nanoTime() - claimedAtNanos) / 1_000_000 + providerTimeoutMs + CLAIM_SAFETY_MS > claimMs) {
+      metrics.claimsDropped(claims.size());
+      for (Claim c : claims) done.add(store(c, Outcome.release(c, now)));
+      return Future.join(done).mapEmpty();
+    }
+    List<Claim> due = new ArrayList<>(claims.size());
+    for (Claim c : claims) {
+      if (c.confirming()) {
+        done.add(confirm(c));
+      } else if (policy.sendWindowClosed(c.message().acceptedAtMillis(), now)) {
+        done.add(giveUp(c, c.inDoubt(), "deadline of " + policy.deadlineMs() + " ms from acceptance"));
+      } else {
+        due.add(c);
+      }
+    }
+    for (int from = 0; from < due.size(); from += batchSize) {
+      List<Claim> chunk = due.subList(from, Math.min(due.size(), from + batchSize));
+      long started = System.nanoTime();
+      done.add(provider.send(chunk.stream().map(Claim::message).toList()).compose(results -> {
+        metrics.providerAnswered(started);
+        List<Future<Void>> stored = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) stored.add(afterAttempt(chunk.get(i), results.get(i)));
+        return Future.join(stored).mapEmpty();
+      }));
+    }
+    // join, not all: when one part fails the batch is read again, but only after every part has finished.
+    return Future.join(done).mapEmpty();
+  }
+
+  private Future<Void> afterAttempt(Claim c, ProviderResult result) {
+    long now = System.currentTimeMillis();
+    if (result instanceof ProviderResult.Accepted accepted) {
+      return store(c, Outcome.sent(c, accepted.providerMessageId(), now));
+    }
+    if (result instanceof ProviderResult.Permanent permanent) {
+      // The provider's own verdict on this message: it will not deliver it, whatever an earlier attempt did.
+      return store(c, Outcome.finalFailure(c, permanent.status(), permanent.reason(), now));
+    }
+    ProviderResult.Transient failure = (ProviderResult.Transient) result;
+    long delay = policy.delayMs(c.attempt());
+    if (policy.mayRetry(c.attempt(), delay, c.message().acceptedAtMillis(), now)) {
+      return store(c, Outcome.retry(c, failure.reason(), now, delay, failure.mayHaveBeenTaken()));
+    }
+    return giveUp(c, c.inDoubt() || failure.mayHaveBeenTaken(), "gave up after " + c.attempt() + " attempt(s): " + failure.reason());
+  }
+
+  /**
+   * The end of the sends. If the provider said of every attempt that it did not take it, the message failed and is
+   * refunded. If one may have got through unheard, only the provider can say: it is asked once its maximum
+   * processing time has passed since the last attempt (a "not found" before that is not a "never"). Without a
+   * lookup nobody can say: failed with outcome_unknown, not refunded.
+   */
+  private Future<Void> giveUp(Claim c, boolean doubt, String why) {
+    long now = System.currentTimeMillis();
+    if (!doubt) return store(c, Outcome.finalFailure(c, "failed", why, now));
+    if (!provider.offersLookup()) return store(c, Outcome.unknown(c, why + "; the provider has no lookup", now));
+    long lookupAt = c.lastAttemptAtMs() + maxProcessingMs;
+    return store(c, Outcome.confirm(c, why + "; asking the provider", now, Math.max(0, lookupAt - now), true));
+  }
+
+  /** A confirming claim: the sends are over and may have got through; the provider's lookup decides. */
+  private Future<Void> confirm(Claim c) {
+    return provider.lookup(c.message()).compose(result -> {
+      long now = System.currentTimeMillis();
+      long processedBy = c.lastAttemptAtMs() + maxProcessingMs;
+      if (result instanceof LookupResult.Found found) {
+        return store(c, Outcome.sent(c, found.providerMessageId(), now));
+      }
+      if (result instanceof LookupResult.NotFound) {
+        if (now >= processedBy) {
+          return store(c, Outcome.finalFailure(c, "failed", "not taken by the provider (not found " + maxProcessingMs
+            + " ms after the last attempt)", now));
+        }
+        return store(c, Outcome.confirm(c, "provider still within its processing time", now, processedBy - now, true));
+      }
+      if (result instanceof LookupResult.Unsupported unsupported) {
+        return store(c, Outcome.unknown(c, "the provider cannot be asked (" + unsupported.reason() + ")", now));
+      }
+      String reason = ((LookupResult.CannotSay) result).reason();
+      long again = Math.min(policy.maxMs(), Math.max(policy.baseMs(), 1_000));
+      if (now + again > policy.finalByMs(c.message().acceptedAtMillis())) {
+        return store(c, Outcome.unknown(c, "no lookup answered before the deadline (" + reason + ")", now));
+      }
+      return store(c, Outcome.confirm(c, "lookup: " + reason, now, again, true));
+    });
+  }
+
+  /** Hands the outcome to the status writer; once it is committed, counts it and reports a refund. */
+  private Future<Void> store(Claim c, Outcome outcome) {
+    SmsMessage m = c.message();
+    return writer.write(outcome).map(applied -> {
+      if (!applied) {
+        // Our claim was no longer current (another worker took the message over): our outcome changed nothing.
+        metrics.stale(outcome);
+        return null;
+      }
+      metrics.stored(m, outcome);
+      if (outcome.kind().refunds()) afterRefund.accept(m.userId());
+      return null;
+    });
+  }
+}

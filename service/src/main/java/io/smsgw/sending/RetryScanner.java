@@ -1,0 +1,106 @@
+package io.smsgw.sending;
+
+import io.smsgw.domain.Priority;
+import io.smsgw.platform.pg.MessageRows;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Works on what PostgreSQL says is due, whatever Kafka holds: retries whose backoff is over, lookups that are due,
+ * messages whose claim ran out because the worker that held it died or stalled, and (the sweeper) pending messages
+ * that nobody ever claimed because their Kafka record is gone or never came. Retries live in PostgreSQL, not in a
+ * partition, so a slow retry never holds up the messages behind it in Kafka, and a crash loses none of them.
+ */
+final class RetryScanner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RetryScanner.class);
+  private static final int BATCH = 200;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final MessageSender sender;
+  private final Priority lane;
+  private final long claimMs;
+  private final long orphanAfterMs;
+  private final long dueTimer;
+  private final long sweepTimer;
+  private boolean scanning;
+  private boolean sweeping;
+  private long swept;
+  private boolean closed;
+
+  /** {@code orphanAfterMs}: how long after its acceptance an unclaimed pending message is taken from PostgreSQL. */
+  RetryScanner(Vertx vertx, Pool pool, MessageSender sender, Priority lane, long claimMs, long intervalMs,
+               long orphanAfterMs, long sweepIntervalMs) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.sender = sender;
+    this.lane = lane;
+    this.claimMs = claimMs;
+    this.orphanAfterMs = orphanAfterMs;
+    this.dueTimer = vertx.setPeriodic(intervalMs, id -> scan());
+    this.sweepTimer = vertx.setPeriodic(sweepIntervalMs, id -> sweep());
+  }
+
+  private void scan() {
+    if (scanning || closed) return;
+    scanning = true;
+    long claimedAt = System.nanoTime();
+    work(pool.preparedQuery(SendingSql.claimDue()).execute(Tuple.of(lane.wireName(), claimMs, BATCH)), claimedAt)
+      .onComplete(done -> {
+        scanning = false;
+        if (done.failed()) {
+          LOG.warn("retry scan failed: {}", done.cause().getMessage());
+        } else if (done.result() == BATCH) {
+          vertx.runOnContext(v -> scan());
+        }
+      });
+  }
+
+  private void sweep() {
+    if (sweeping || closed) return;
+    sweeping = true;
+    long claimedAt = System.nanoTime();
+    work(pool.preparedQuery(SendingSql.claimOrphans()).execute(Tuple.of(lane.wireName(), orphanAfterMs, claimMs, BATCH)),
+      claimedAt)
+      .onComplete(done -> {
+        sweeping = false;
+        if (done.failed()) {
+          LOG.warn("sweep for unclaimed messages failed: {}", done.cause().getMessage());
+        } else if (done.result() > 0) {
+          swept += done.result();
+          if (done.result() == BATCH) {
+            vertx.runOnContext(v -> sweep());
+            return;
+          }
+          // One line per sweep, however many rounds it took.
+          LOG.warn("{} lane: took {} pending message(s) nobody had claimed {} ms after acceptance (Kafka record gone or late)",
+            lane.wireName(), swept, orphanAfterMs);
+          swept = 0;
+        }
+      });
+  }
+
+  private Future<Integer> work(Future<RowSet<Row>> claimed, long claimedAtNanos) {
+    return claimed.compose(rows -> {
+      List<MessageSender.Claim> claims = new ArrayList<>(rows.size());
+      for (Row row : rows) claims.add(MessageSender.Claim.of(MessageRows.toMessage(row), row));
+      return sender.send(claims, claimedAtNanos).map(rows.size());
+    });
+  }
+
+  void close() {
+    closed = true;
+    vertx.cancelTimer(dueTimer);
+    vertx.cancelTimer(sweepTimer);
+  }
+}

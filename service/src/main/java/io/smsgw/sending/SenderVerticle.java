@@ -1,0 +1,164 @@
+package io.smsgw.sending;
+
+import io.smsgw.platform.kafka.Topics;
+
+import io.smsgw.config.GatewayConfig;
+import io.smsgw.platform.kafka.ManualCommitConsumerConfig;
+import io.smsgw.provider.HttpSmsProvider;
+import io.smsgw.provider.SmsProvider;
+import io.smsgw.wallet.async.WalletCacheInvalidator;
+import io.smsgw.domain.Priority;
+import io.smsgw.domain.SmsMessage;
+import io.smsgw.platform.pg.Database;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A worker's sender for one lane ({@code sms.normal} or {@code sms.vip}; the VIP lane has its own instances,
+ * so a normal backlog never delays it). Loop: poll a batch, claim the messages that are still pending, send
+ * each through the provider, store the outcomes, then commit the offsets. A redelivered record finds its
+ * message claimed or final and is skipped; at-least-once delivery never becomes a second send. Every claim has a
+ * fencing token, so a sender that stalled past its claim cannot overwrite the worker that took over (V13).
+ */
+public class SenderVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SenderVerticle.class);
+  private static final long DRAIN_TIMEOUT_MS = 15_000;
+
+  private final Priority lane;
+  private KafkaConsumer<String, Buffer> consumer;
+  private Pool pool;
+  private SmsProvider provider;
+  private StatusWriter writer;
+  private MessageSender sender;
+  private RetryScanner retries;
+  private DeadLetters deadLetters;
+  private WalletCacheInvalidator invalidator;
+  private long claimMs;
+  private boolean stopping;
+  private final Promise<Void> drained = Promise.promise();
+
+  public SenderVerticle(Priority lane) {
+    this.lane = lane;
+  }
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = new GatewayConfig(config());
+    claimMs = config.number("sender", "claim_ms");
+    long providerTimeout = config.number("provider", "timeout_ms");
+    if (claimMs < providerTimeout + 2_000) {
+      // A claim must outlast a send: otherwise every send would be given back unsent, or run past its claim.
+      return Future.failedFuture("sender.claim_ms (" + claimMs + ") must be at least provider.timeout_ms + 2000 (" + (providerTimeout + 2_000) + ")");
+    }
+    pool = Database.pool(vertx, config);
+    provider = new HttpSmsProvider(vertx, config);
+    invalidator = WalletCacheInvalidator.forWorker(vertx, config);
+    writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"));
+    // A refund raised the wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now
+    // too low and would answer 402 until it expires; dropping it makes the gateway re-seed it from PostgreSQL.
+    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"),
+      new SenderMetrics(lane), invalidator == null ? user -> { } : user -> invalidator.drop(user, "a refund"),
+      claimMs, providerTimeout, config.number("provider", "max_processing_ms"));
+    retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"),
+      config.number("sender", (lane == Priority.VIP ? "vip_" : "normal_") + "orphan_after_ms"), config.number("sender", "sweep_interval_ms"));
+    deadLetters = new DeadLetters(vertx, config.kafkaBootstrap());
+    consumer = KafkaConsumer.create(vertx, consumerConfig(config));
+    return consumer.subscribe(Topics.of(lane)).onSuccess(v -> poll());
+  }
+
+  private void poll() {
+    if (stopping) {
+      drained.tryComplete();
+      return;
+    }
+    consumer.poll(Duration.ofMillis(100))
+      .compose(records -> records.isEmpty() ? Future.succeededFuture() : handle(records).compose(v -> consumer.commit()))
+      .onComplete(done -> {
+        if (done.failed()) LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), done.cause().toString());
+        poll();
+      });
+  }
+
+  /** Completes when every record of the batch has a stored outcome (or a dead-letter copy). */
+  private Future<Void> handle(KafkaConsumerRecords<String, Buffer> records) {
+    Map<UUID, SmsMessage> messages = new HashMap<>();
+    List<Future<Void>> done = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, Buffer> record = records.recordAt(i);
+      try {
+        SmsMessage message = SmsMessage.fromBuffer(record.value());
+        messages.put(message.messageId(), message);
+      } catch (RuntimeException undecodable) {
+        done.add(deadLetters.park(record, undecodable));
+      }
+    }
+    if (!messages.isEmpty()) {
+      long claimedAt = System.nanoTime();
+      done.add(pool.preparedQuery(SendingSql.claimMessages())
+        .execute(Tuple.of(messages.keySet().toArray(UUID[]::new), claimMs))
+        .compose(claimed -> {
+          List<MessageSender.Claim> claims = new ArrayList<>(claimed.size());
+          for (Row row : claimed) claims.add(MessageSender.Claim.of(messages.get(row.getUUID("message_id")), row));
+          return sender.send(claims, claimedAt);
+        }));
+    }
+    return Future.all(done).<Void>mapEmpty().recover(failure -> rewind(records, failure));
+  }
+
+  /** Something could not be stored: read the batch again instead of skipping it. */
+  private Future<Void> rewind(KafkaConsumerRecords<String, Buffer> records, Throwable failure) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, Buffer> r = records.recordAt(i);
+      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+    }
+    List<Future<Void>> seeks = new ArrayList<>();
+    first.forEach((partition, offset) -> seeks.add(consumer.seek(partition, offset)));
+    Promise<Void> paused = Promise.promise();
+    vertx.setTimer(1000, t -> paused.complete());
+    return Future.all(seeks).compose(v -> paused.future()).compose(v -> Future.failedFuture(failure));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // SIGTERM: finish the batch in hand (sends, outcomes, offsets), then leave the group.
+    stopping = true;
+    retries.close();
+    // Bounded: if storage is gone the batch cannot finish; its claims run out and another worker takes over.
+    vertx.setTimer(DRAIN_TIMEOUT_MS, t -> drained.tryComplete());
+    return drained.future()
+      .compose(v -> writer.close(DRAIN_TIMEOUT_MS))
+      .compose(v -> consumer.close())
+      .compose(v -> Future.join(deadLetters.close(), provider.close(),
+        invalidator == null ? Future.succeededFuture() : invalidator.close()));
+  }
+
+  private static Map<String, String> consumerConfig(GatewayConfig config) {
+    Map<String, String> kafka = ManualCommitConsumerConfig.base(config, config.string("sender", "group_id"),
+      config.integer("sender", "poll_records"));
+    // A dead worker keeps its partitions until the broker gives up on it: this bounds the failover pause.
+    int sessionTimeout = config.integer("sender", "session_timeout_ms");
+    kafka.put("session.timeout.ms", String.valueOf(sessionTimeout));
+    kafka.put("heartbeat.interval.ms", String.valueOf(Math.max(500, sessionTimeout / 4)));
+    return kafka;
+  }
+}
