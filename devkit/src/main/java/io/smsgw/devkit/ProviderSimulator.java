@@ -1,6 +1,5 @@
 package io.smsgw.devkit;
 
-import io.smsgw.bootstrap.Pod;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.devkit.simulator.ProviderSimulatorState;
 import io.smsgw.devkit.simulator.ProviderSimulatorVerticle;
@@ -27,7 +26,7 @@ public final class ProviderSimulator implements AutoCloseable {
 
   /** With a state the caller keeps: the chaos benchmark reads per-key deliveries from it directly. */
   public static ProviderSimulator start(GatewayConfig config, ProviderSimulatorState state) throws Exception {
-    Vertx vertx = Pod.newVertx();
+    Vertx vertx = Vertx.vertx();  // its own, without the pod's metrics: one JVM's meters are registered once
     try {
       int instances = Math.max(1, config.instances("provider_sim"));
       vertx.deployVerticle(() -> new ProviderSimulatorVerticle(state),

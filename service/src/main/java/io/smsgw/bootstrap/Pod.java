@@ -99,8 +99,7 @@ public final class Pod {
     return this;
   }
 
-  /** A Vert.x with the pod's metrics and event-bus codecs; the dev kit's simulator uses one too. */
-  public static Vertx newVertx() {
+  private static Vertx newVertx() {
     Vertx vertx = Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
