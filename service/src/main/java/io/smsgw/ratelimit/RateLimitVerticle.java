@@ -3,7 +3,6 @@ package io.smsgw.ratelimit;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.platform.PeriodicTask;
 import io.smsgw.platform.redis.RedisClients;
-import io.smsgw.wallet.async.ReservationScripts;
 import io.smsgw.platform.pg.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -53,7 +52,7 @@ public class RateLimitVerticle extends VerticleBase {
     if (!config.string("redis", "url").isEmpty()) {
       // Redis is single-threaded: a few connections carry the checks; fewer to open at once after a start.
       redis = RedisClients.create(vertx, config, REDIS_CONNECTIONS);
-      shared = new RedisRateLimit(new ReservationScripts(redis, config.number("rate_limit", "redis_timeout_ms")),
+      shared = new RedisRateLimit(RedisClients.scripts(redis, config.number("rate_limit", "redis_timeout_ms")),
         config.string("redis", "key_prefix"));
     } else {
       LOG.info("rate limits: no redis.url, so each gateway pod enforces them alone");
