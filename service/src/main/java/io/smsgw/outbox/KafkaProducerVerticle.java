@@ -4,6 +4,7 @@ import io.smsgw.platform.kafka.Topics;
 
 import io.smsgw.platform.kafka.DurableProducerConfig;
 import io.smsgw.platform.kafka.KafkaReachability;
+import io.smsgw.platform.kafka.SharedProducer;
 
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.domain.SmsMessage;
@@ -38,7 +39,7 @@ public class KafkaProducerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
-    producer = KafkaProducer.create(vertx, producerConfig(config));
+    producer = SharedProducer.OUTBOX.open(vertx, producerConfig(config));
     // Each send's own future reports its failure (and the outbox keeps the message); nothing else to do here.
     producer.exceptionHandler(e -> LOG.debug("Kafka producer: {}", e.toString()));
     kafka = new KafkaReachability(vertx, config);

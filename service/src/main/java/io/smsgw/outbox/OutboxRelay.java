@@ -1,6 +1,7 @@
 package io.smsgw.outbox;
 
 import io.smsgw.domain.SmsMessage;
+import io.smsgw.platform.PeriodicTask;
 import io.smsgw.platform.pg.MessageRows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,31 +27,26 @@ final class OutboxRelay {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
-  private final Vertx vertx;
   private final Pool pool;
   private final Function<SmsMessage, Future<Void>> publish;
   private final long minAgeMs;
   private final int batchSize;
   private final long leaseMs;
-  private final long timerId;
-  private boolean running;
-  private boolean closed;
+  private final PeriodicTask rounds;
 
   OutboxRelay(Vertx vertx, Pool pool, Function<SmsMessage, Future<Void>> publish, long intervalMs, long minAgeMs, int batchSize,
               long leaseMs) {
     this.leaseMs = leaseMs;
-    this.vertx = vertx;
     this.pool = pool;
     this.publish = publish;
     this.minAgeMs = minAgeMs;
     this.batchSize = batchSize;
-    this.timerId = vertx.setPeriodic(intervalMs, id -> round());
+    this.rounds = PeriodicTask.every(vertx, intervalMs, this::round);
   }
 
-  private void round() {
-    if (running || closed) return;
-    running = true;
-    pool.preparedQuery(OutboxSql.leaseUnpublished()).execute(Tuple.of(minAgeMs, batchSize, leaseMs))
+  /** True after a full round: more are waiting, go on at once. */
+  private Future<Boolean> round() {
+    return pool.preparedQuery(OutboxSql.leaseUnpublished()).execute(Tuple.of(minAgeMs, batchSize, leaseMs))
       .compose(rows -> {
         List<SmsMessage> messages = new ArrayList<>(rows.size());
         rows.forEach(row -> messages.add(MessageRows.toMessage(row)));
@@ -69,19 +65,17 @@ final class OutboxRelay {
           return Future.all(recorded).map(r -> published.length == messages.size() ? messages.size() : 0);
         });
       })
-      .onComplete(result -> {
-        running = false;
+      .transform(result -> {
         if (result.failed()) {
           LOG.warn("outbox relay round failed: {}", result.cause().getMessage());
-        } else if (result.result() == batchSize) {
-          vertx.runOnContext(v -> round());  // a full round: more are waiting, go on at once
+          return Future.succeededFuture(false);
         }
+        return Future.succeededFuture(result.result() == batchSize);
       });
   }
 
 
   void close() {
-    closed = true;
-    vertx.cancelTimer(timerId);
+    rounds.close();
   }
 }

@@ -1,8 +1,8 @@
 package io.smsgw.ratelimit;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.platform.PeriodicTask;
 import io.smsgw.platform.redis.RedisClients;
-import io.smsgw.wallet.async.ReservationScripts;
 import io.smsgw.platform.pg.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -41,7 +41,8 @@ public class RateLimitVerticle extends VerticleBase {
   private Redis redis;
   private RateLimiter limiter;
   private OffsetDateTime lastSeen;
-  private boolean reloading;
+  private PeriodicTask reloads;
+  private long tidyTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -51,7 +52,7 @@ public class RateLimitVerticle extends VerticleBase {
     if (!config.string("redis", "url").isEmpty()) {
       // Redis is single-threaded: a few connections carry the checks; fewer to open at once after a start.
       redis = RedisClients.create(vertx, config, REDIS_CONNECTIONS);
-      shared = new RedisRateLimit(new ReservationScripts(redis, config.number("rate_limit", "redis_timeout_ms")),
+      shared = new RedisRateLimit(RedisClients.scripts(redis, config.number("rate_limit", "redis_timeout_ms")),
         config.string("redis", "key_prefix"));
     } else {
       LOG.info("rate limits: no redis.url, so each gateway pod enforces them alone");
@@ -62,7 +63,9 @@ public class RateLimitVerticle extends VerticleBase {
     long interval = config.number("rate_limit", "reload_interval_ms");
     return Future.all(warmUp(config), pool.query(RateLimitQueries.all()).execute().onSuccess(this::apply)).onSuccess(rows -> {
       vertx.sharedData().<String, RateLimiter>getLocalMap(RateLimiter.MAP).put(RateLimiter.KEY, limiter);
-      vertx.setPeriodic(interval, interval, id -> reload());
+      // Idle buckets are dropped every interval, even while a reload is still waiting for PostgreSQL.
+      tidyTimer = vertx.setPeriodic(interval, id -> limiter.tidy());
+      reloads = PeriodicTask.every(vertx, interval, this::reload);
     }).compose(rows -> vertx.eventBus().<JsonObject>localConsumer(SET, this::set).completion());
   }
 
@@ -78,15 +81,13 @@ public class RateLimitVerticle extends VerticleBase {
       });
   }
 
-  private void reload() {
-    limiter.tidy();
-    if (reloading) return;
-    reloading = true;
+  /** One query; the next one interval later, whatever this one found. */
+  private Future<Boolean> reload() {
     Future<RowSet<Row>> rows = lastSeen == null
       ? pool.query(RateLimitQueries.all()).execute()
       : pool.preparedQuery(RateLimitQueries.changedSince()).execute(Tuple.of(lastSeen));
-    rows.onComplete(this::apply, e -> LOG.debug("rate limits not reloaded (next try in one interval): {}", e.toString()))
-      .onComplete(done -> reloading = false);
+    return rows.onComplete(this::apply, e -> LOG.debug("rate limits not reloaded (next try in one interval): {}", e.toString()))
+      .transform(done -> Future.succeededFuture(false));
   }
 
   /** Rows are the current state of each user's override, so applying them in any order is right. */
@@ -133,6 +134,8 @@ public class RateLimitVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (reloads != null) reloads.close();
+    if (tidyTimer >= 0) vertx.cancelTimer(tidyTimer);
     vertx.sharedData().<String, RateLimiter>getLocalMap(RateLimiter.MAP).remove(RateLimiter.KEY);
     return redis == null ? Future.succeededFuture() : redis.close();
   }

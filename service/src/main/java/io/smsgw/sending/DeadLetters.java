@@ -1,5 +1,6 @@
 package io.smsgw.sending;
 
+import io.smsgw.platform.kafka.SharedProducer;
 import io.smsgw.platform.kafka.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +19,7 @@ final class DeadLetters {
   private final KafkaProducer<String, Buffer> producer;
 
   DeadLetters(Vertx vertx, String bootstrap) {
-    producer = KafkaProducer.create(vertx, Map.of(
+    producer = SharedProducer.DEAD_LETTERS.open(vertx, Map.of(
       "bootstrap.servers", bootstrap,
       "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
       "value.serializer", "io.vertx.kafka.client.serialization.BufferSerializer",

@@ -1,6 +1,7 @@
 package io.smsgw.sending;
 
 import io.smsgw.domain.Priority;
+import io.smsgw.platform.PeriodicTask;
 import io.smsgw.platform.pg.MessageRows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,68 +26,56 @@ final class RetryScanner {
   private static final Logger LOG = LoggerFactory.getLogger(RetryScanner.class);
   private static final int BATCH = 200;
 
-  private final Vertx vertx;
   private final Pool pool;
   private final MessageSender sender;
   private final Priority lane;
   private final long claimMs;
   private final long orphanAfterMs;
-  private final long dueTimer;
-  private final long sweepTimer;
-  private boolean scanning;
-  private boolean sweeping;
+  private final PeriodicTask due;
+  private final PeriodicTask sweeper;
   private long swept;
-  private boolean closed;
 
   /** {@code orphanAfterMs}: how long after its acceptance an unclaimed pending message is taken from PostgreSQL. */
   RetryScanner(Vertx vertx, Pool pool, MessageSender sender, Priority lane, long claimMs, long intervalMs,
                long orphanAfterMs, long sweepIntervalMs) {
-    this.vertx = vertx;
     this.pool = pool;
     this.sender = sender;
     this.lane = lane;
     this.claimMs = claimMs;
     this.orphanAfterMs = orphanAfterMs;
-    this.dueTimer = vertx.setPeriodic(intervalMs, id -> scan());
-    this.sweepTimer = vertx.setPeriodic(sweepIntervalMs, id -> sweep());
+    this.due = PeriodicTask.every(vertx, intervalMs, this::scan);
+    this.sweeper = PeriodicTask.every(vertx, sweepIntervalMs, this::sweep);
   }
 
-  private void scan() {
-    if (scanning || closed) return;
-    scanning = true;
+  /** True when the round was full: more may be due. */
+  private Future<Boolean> scan() {
     long claimedAt = System.nanoTime();
-    work(pool.preparedQuery(SendingSql.claimDue()).execute(Tuple.of(lane.wireName(), claimMs, BATCH)), claimedAt)
-      .onComplete(done -> {
-        scanning = false;
+    return work(pool.preparedQuery(SendingSql.claimDue()).execute(Tuple.of(lane.wireName(), claimMs, BATCH)), claimedAt)
+      .transform(done -> {
         if (done.failed()) {
           LOG.warn("retry scan failed: {}", done.cause().getMessage());
-        } else if (done.result() == BATCH) {
-          vertx.runOnContext(v -> scan());
+          return Future.succeededFuture(false);
         }
+        return Future.succeededFuture(done.result() == BATCH);
       });
   }
 
-  private void sweep() {
-    if (sweeping || closed) return;
-    sweeping = true;
+  private Future<Boolean> sweep() {
     long claimedAt = System.nanoTime();
-    work(pool.preparedQuery(SendingSql.claimOrphans()).execute(Tuple.of(lane.wireName(), orphanAfterMs, claimMs, BATCH)),
+    return work(pool.preparedQuery(SendingSql.claimOrphans()).execute(Tuple.of(lane.wireName(), orphanAfterMs, claimMs, BATCH)),
       claimedAt)
-      .onComplete(done -> {
-        sweeping = false;
+      .transform(done -> {
         if (done.failed()) {
           LOG.warn("sweep for unclaimed messages failed: {}", done.cause().getMessage());
         } else if (done.result() > 0) {
           swept += done.result();
-          if (done.result() == BATCH) {
-            vertx.runOnContext(v -> sweep());
-            return;
-          }
+          if (done.result() == BATCH) return Future.succeededFuture(true);
           // One line per sweep, however many rounds it took.
           LOG.warn("{} lane: took {} pending message(s) nobody had claimed {} ms after acceptance (Kafka record gone or late)",
             lane.wireName(), swept, orphanAfterMs);
           swept = 0;
         }
+        return Future.succeededFuture(false);
       });
   }
 
@@ -99,8 +88,7 @@ final class RetryScanner {
   }
 
   void close() {
-    closed = true;
-    vertx.cancelTimer(dueTimer);
-    vertx.cancelTimer(sweepTimer);
+    due.close();
+    sweeper.close();
   }
 }

@@ -3,6 +3,7 @@ package io.smsgw.sending;
 import io.smsgw.platform.kafka.Topics;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.platform.kafka.BatchConsumerLoop;
 import io.smsgw.platform.kafka.ManualCommitConsumerConfig;
 import io.smsgw.provider.HttpSmsProvider;
 import io.smsgw.provider.SmsProvider;
@@ -11,11 +12,8 @@ import io.smsgw.domain.Priority;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.platform.pg.Database;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.kafka.client.common.TopicPartition;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.sqlclient.Pool;
@@ -24,7 +22,6 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,7 +41,7 @@ public class SenderVerticle extends VerticleBase {
   private static final long DRAIN_TIMEOUT_MS = 15_000;
 
   private final Priority lane;
-  private KafkaConsumer<String, Buffer> consumer;
+  private BatchConsumerLoop loop;
   private Pool pool;
   private SmsProvider provider;
   private StatusWriter writer;
@@ -53,8 +50,6 @@ public class SenderVerticle extends VerticleBase {
   private DeadLetters deadLetters;
   private WalletCacheInvalidator invalidator;
   private long claimMs;
-  private boolean stopping;
-  private final Promise<Void> drained = Promise.promise();
 
   public SenderVerticle(Priority lane) {
     this.lane = lane;
@@ -81,21 +76,9 @@ public class SenderVerticle extends VerticleBase {
     retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"),
       config.number("sender", (lane == Priority.VIP ? "vip_" : "normal_") + "orphan_after_ms"), config.number("sender", "sweep_interval_ms"));
     deadLetters = new DeadLetters(vertx, config.kafkaBootstrap());
-    consumer = KafkaConsumer.create(vertx, consumerConfig(config));
-    return consumer.subscribe(Topics.of(lane)).onSuccess(v -> poll());
-  }
-
-  private void poll() {
-    if (stopping) {
-      drained.tryComplete();
-      return;
-    }
-    consumer.poll(Duration.ofMillis(100))
-      .compose(records -> records.isEmpty() ? Future.succeededFuture() : handle(records).compose(v -> consumer.commit()))
-      .onComplete(done -> {
-        if (done.failed()) LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), done.cause().toString());
-        poll();
-      });
+    loop = new BatchConsumerLoop(vertx, consumerConfig(config), this::handle,
+      failure -> LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), failure.toString()));
+    return loop.start(Topics.of(lane));
   }
 
   /** Completes when every record of the batch has a stored outcome (or a dead-letter copy). */
@@ -121,33 +104,19 @@ public class SenderVerticle extends VerticleBase {
           return sender.send(claims, claimedAt);
         }));
     }
-    return Future.all(done).<Void>mapEmpty().recover(failure -> rewind(records, failure));
-  }
-
-  /** Something could not be stored: read the batch again instead of skipping it. */
-  private Future<Void> rewind(KafkaConsumerRecords<String, Buffer> records, Throwable failure) {
-    Map<TopicPartition, Long> first = new HashMap<>();
-    for (int i = 0; i < records.size(); i++) {
-      KafkaConsumerRecord<String, Buffer> r = records.recordAt(i);
-      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
-    }
-    List<Future<Void>> seeks = new ArrayList<>();
-    first.forEach((partition, offset) -> seeks.add(consumer.seek(partition, offset)));
-    Promise<Void> paused = Promise.promise();
-    vertx.setTimer(1000, t -> paused.complete());
-    return Future.all(seeks).compose(v -> paused.future()).compose(v -> Future.failedFuture(failure));
+    // Something could not be stored: read the batch again instead of skipping it.
+    return Future.all(done).<Void>mapEmpty().recover(failure -> loop.rewind(records, failure));
   }
 
   @Override
   public Future<?> stop() {
     // SIGTERM: finish the batch in hand (sends, outcomes, offsets), then leave the group.
-    stopping = true;
+    Future<Void> drained = loop.drain(DRAIN_TIMEOUT_MS);
     retries.close();
     // Bounded: if storage is gone the batch cannot finish; its claims run out and another worker takes over.
-    vertx.setTimer(DRAIN_TIMEOUT_MS, t -> drained.tryComplete());
-    return drained.future()
+    return drained
       .compose(v -> writer.close(DRAIN_TIMEOUT_MS))
-      .compose(v -> consumer.close())
+      .compose(v -> loop.close())
       .compose(v -> Future.join(deadLetters.close(), provider.close(),
         invalidator == null ? Future.succeededFuture() : invalidator.close()));
   }

@@ -1,5 +1,6 @@
 package io.smsgw.sending;
 
+import io.smsgw.platform.pg.LockOrder;
 import io.smsgw.platform.pg.PgErrors;
 import io.smsgw.platform.pg.PgText;
 import io.vertx.pgclient.PgException;
@@ -12,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
@@ -66,8 +66,7 @@ final class StatusWriter {
       batch = new ArrayList<>(queue.subList(0, MAX_PER_FLUSH));
       queue = new ArrayList<>(queue.subList(MAX_PER_FLUSH, queue.size()));
     }
-    // Same lock order as the accept path (wallet by user id), so refunds and charges never deadlock.
-    batch.sort(Comparator.comparing((Pending p) -> p.outcome().userId()).thenComparing(p -> p.outcome().messageId()));
+    batch.sort(LockOrder.of((Pending p) -> p.outcome().userId(), p -> p.outcome().messageId()));
     flushing = true;
     write(batch).onComplete(done -> {
       flushing = false;

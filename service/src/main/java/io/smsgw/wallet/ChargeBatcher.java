@@ -1,6 +1,7 @@
 package io.smsgw.wallet;
 
 import io.smsgw.domain.SmsMessage;
+import io.smsgw.platform.pg.LockOrder;
 import io.smsgw.platform.pg.PgErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -118,8 +119,7 @@ final class ChargeBatcher {
     while (inFlight < limits.maxInFlight()) {
       List<Pending> batch = nextBatch(now);
       if (batch.isEmpty()) break;
-      // One lock order for every batch (wallet, then message id) keeps concurrent batches from deadlocking.
-      batch.sort(Comparator.comparing((Pending p) -> p.message.userId()).thenComparing(p -> p.message.messageId()));
+      batch.sort(LockOrder.of((Pending p) -> p.message.userId(), p -> p.message.messageId()));
       inFlight++;
       inFlightMessages += batch.size();
       run(batch).onComplete(done -> {

@@ -7,16 +7,23 @@ import io.vertx.kafka.admin.KafkaAdminClient;
 
 import java.util.Map;
 
-/** Whether a Kafka broker answers, for readiness checks: a cluster description within 2 s. */
+/**
+ * Whether a Kafka broker answers, for readiness checks: a cluster description within 2 s. Every user in a process
+ * (the outbox's health answer, the operations port) asks through one admin client ({@link SharedAdmin}).
+ */
 public final class KafkaReachability {
 
+  private static final String PURPOSE = "reachability";
+
+  private final SharedAdmin shared;
   private final KafkaAdminClient admin;
 
   public KafkaReachability(Vertx vertx, GatewayConfig config) {
-    admin = KafkaAdminClient.create(vertx, Map.of(
+    shared = SharedAdmin.acquire(vertx, PURPOSE, Map.of(
       "bootstrap.servers", config.kafkaBootstrap(),
       "request.timeout.ms", "2000",
       "default.api.timeout.ms", "2000"));
+    admin = KafkaAdminClient.create(vertx, shared.admin());
   }
 
   /** Succeeds with true when a broker described the cluster; false when none answered. Never fails. */
@@ -24,7 +31,8 @@ public final class KafkaReachability {
     return admin.describeCluster().map(cluster -> !cluster.getNodes().isEmpty()).otherwise(false);
   }
 
+  /** Releases this user's handle; the last one closes the client. */
   public Future<Void> close() {
-    return admin.close();
+    return shared.release(null);
   }
 }

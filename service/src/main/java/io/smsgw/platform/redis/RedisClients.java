@@ -8,7 +8,10 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 
-/** A pooled Redis client from conf {@code redis.*}: short connect timeout, bounded wait queue. */
+/**
+ * The one place that builds Redis clients (reservations, settlement's releases, the guard's probe, the workers' cache
+ * invalidation, rate limits): a pooled client from conf {@code redis.*}, short connect timeout, bounded wait queue.
+ */
 public final class RedisClients {
 
   private RedisClients() {
@@ -28,8 +31,14 @@ public final class RedisClients {
     return Redis.createClient(vertx, options);
   }
 
+  /** The Lua scripts on {@code redis}, each call bounded by {@code redis.timeout_ms}. */
   public static ReservationScripts scripts(Redis redis, GatewayConfig config) {
-    return new ReservationScripts(redis, config.number("redis", "timeout_ms"));
+    return scripts(redis, config.number("redis", "timeout_ms"));
+  }
+
+  /** The Lua scripts on {@code redis}, each call bounded by {@code timeoutMs}. */
+  public static ReservationScripts scripts(Redis redis, long timeoutMs) {
+    return new ReservationScripts(redis, timeoutMs);
   }
 
   public static RedisKeys keys(GatewayConfig config) {

@@ -67,7 +67,7 @@ final class RedisGuard {
     this.vertx = vertx;
     this.scripts = scripts;
     this.keys = keys;
-    this.progress = new SettlementProgress(config);
+    this.progress = new SettlementProgress(vertx, config);
     this.inFlightProduces = inFlightProduces;
     this.graceMs = config.number("redis", "drain_grace_ms");
     this.probeMs = config.number("redis", "probe_interval_ms");
@@ -262,10 +262,7 @@ final class RedisGuard {
   void close() {
     closed = true;
     probe.close();
-    vertx.executeBlocking(() -> {
-      progress.close();
-      return null;
-    }, false);
+    progress.close();
   }
 
   private static String randomId() {

@@ -9,6 +9,7 @@ import io.smsgw.platform.redis.RedisClients;
 
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.platform.kafka.DurableProducerConfig;
+import io.smsgw.platform.kafka.SharedProducer;
 import io.smsgw.platform.kafka.Topics;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.platform.eventbus.SmsMessageCodec;
@@ -76,7 +77,7 @@ public class ReservationVerticle extends VerticleBase {
     charge = new DeliveryOptions(LOCAL).setSendTimeout(io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config));
     pool = Database.pool(vertx, config);
     produceTimeoutMs = config.number("settlement", "produce_timeout_ms");
-    producer = KafkaProducer.create(vertx, producerConfig(config, produceTimeoutMs));
+    producer = SharedProducer.ACCEPTED.open(vertx, producerConfig(config, produceTimeoutMs));
     producer.exceptionHandler(e -> LOG.debug("sms.accepted producer: {}", e.toString()));
     if (modes.reservation()) {
       redis = RedisClients.create(vertx, config);

@@ -1,7 +1,10 @@
 package io.smsgw.wallet.async;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.platform.kafka.SharedAdmin;
 import io.smsgw.platform.kafka.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -16,18 +19,23 @@ import java.util.concurrent.TimeUnit;
  * Where settlement stands on {@code sms.accepted}: the end offsets now, and whether the settlement group has
  * committed past given offsets. A reservation made before a Redis loss exists only as a record there; once the
  * group has passed the end offsets taken after the loss, every such reservation is in PostgreSQL.
- * Blocking (Kafka admin calls): run it off the event loop.
+ * Blocking (Kafka admin calls): run {@link #endOffsets} and {@link #settledUpTo} off the event loop. One admin client
+ * per process ({@link SharedAdmin}), whatever the number of reservation verticles.
  */
-final class SettlementProgress implements AutoCloseable {
+final class SettlementProgress {
 
+  private static final String PURPOSE = "settlement-progress";
+
+  private final SharedAdmin shared;
   private final Admin admin;
   private final String group;
 
-  SettlementProgress(GatewayConfig config) {
-    admin = Admin.create(Map.of(
+  SettlementProgress(Vertx vertx, GatewayConfig config) {
+    shared = SharedAdmin.acquire(vertx, PURPOSE, Map.of(
       AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
       AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
       AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000));
+    admin = shared.admin();
     group = config.string("settlement", "group_id");
   }
 
@@ -52,8 +60,8 @@ final class SettlementProgress implements AutoCloseable {
     return true;
   }
 
-  @Override
-  public void close() {
-    admin.close(java.time.Duration.ofSeconds(2));
+  /** Releases this handle; the last one closes the client (off the event loop, within 2 s). */
+  Future<Void> close() {
+    return shared.release(java.time.Duration.ofSeconds(2));
   }
 }

@@ -5,10 +5,12 @@ import io.smsgw.outbox.OutboxAddresses;
 import io.smsgw.platform.redis.RedisClients;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.platform.kafka.BatchConsumerLoop;
 import io.smsgw.platform.kafka.ManualCommitConsumerConfig;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.platform.eventbus.SmsMessageCodec;
 import io.smsgw.platform.pg.Database;
+import io.smsgw.platform.pg.LockOrder;
 import io.smsgw.platform.pg.PgErrors;
 import io.smsgw.platform.pg.PgText;
 import io.vertx.pgclient.PgException;
@@ -18,7 +20,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
@@ -26,9 +27,7 @@ import io.vertx.sqlclient.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,14 +45,14 @@ public class SettlementVerticle extends VerticleBase {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setCodecName(SmsMessageCodec.NAME);
   private static final int RELEASE_ATTEMPTS = 3;
 
-  private KafkaConsumer<String, Buffer> consumer;
+  private static final long DRAIN_TIMEOUT_MS = 15_000;
+
+  private BatchConsumerLoop loop;
   private Pool pool;
   private Redis redis;
   private ReservationScripts scripts;
   private RedisKeys keys;
   private SettlementMetrics metrics;
-  private boolean stopping;
-  private final Promise<Void> drained = Promise.promise();
 
   @Override
   public Future<?> start() {
@@ -65,21 +64,9 @@ public class SettlementVerticle extends VerticleBase {
       keys = RedisClients.keys(config);
     }
     metrics = new SettlementMetrics();
-    consumer = KafkaConsumer.create(vertx, consumerConfig(config));
-    return consumer.subscribe(io.smsgw.platform.kafka.Topics.ACCEPTED).onSuccess(v -> poll());
-  }
-
-  private void poll() {
-    if (stopping) {
-      drained.tryComplete();
-      return;
-    }
-    consumer.poll(Duration.ofMillis(100))
-      .compose(records -> records.isEmpty() ? Future.succeededFuture() : settle(records).compose(v -> consumer.commit()))
-      .onComplete(done -> {
-        if (done.failed()) LOG.warn("settlement: offsets not committed, the batch will be read again: {}", done.cause().toString());
-        poll();
-      });
+    loop = new BatchConsumerLoop(vertx, consumerConfig(config), this::settle,
+      failure -> LOG.warn("settlement: offsets not committed, the batch will be read again: {}", failure.toString()));
+    return loop.start(io.smsgw.platform.kafka.Topics.ACCEPTED);
   }
 
   private Future<Void> settle(KafkaConsumerRecords<String, Buffer> records) {
@@ -94,8 +81,7 @@ public class SettlementVerticle extends VerticleBase {
       }
     }
     if (batch.isEmpty()) return Future.succeededFuture();
-    // The same lock order as the sync path (wallet, then message), so the two never deadlock.
-    batch.sort(Comparator.comparing((AcceptedRecord r) -> r.message().userId()).thenComparing(r -> r.message().messageId()));
+    batch.sort(LockOrder.of((AcceptedRecord r) -> r.message().userId(), r -> r.message().messageId()));
     return charge(batch).compose(outcomes -> {
       long now = System.currentTimeMillis();
       List<Future<Void>> releases = new ArrayList<>();
@@ -144,7 +130,7 @@ public class SettlementVerticle extends VerticleBase {
         }));
       }
       LOG.warn("settlement: batch of {} not settled ({}); trying again in 1 s", batch.size(), failure.getMessage());
-      if (stopping) return Future.failedFuture(failure);
+      if (loop.stopping()) return Future.failedFuture(failure);
       Promise<Void> pause = Promise.promise();
       vertx.setTimer(1000, t -> pause.complete());
       return pause.future().compose(v -> charge(batch));
@@ -209,10 +195,8 @@ public class SettlementVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    stopping = true;
-    vertx.setTimer(15_000, t -> drained.tryComplete());
-    return drained.future()
-      .compose(v -> consumer.close())
+    return loop.drain(DRAIN_TIMEOUT_MS)
+      .compose(v -> loop.close())
       .compose(v -> redis == null ? Future.succeededFuture() : redis.close());
   }
 
