@@ -1,5 +1,7 @@
 package io.smsgw.outbox;
 
+import io.smsgw.platform.wire.SmsMessageJson;
+
 import io.smsgw.platform.kafka.Topics;
 
 import io.smsgw.platform.kafka.DurableProducerConfig;
@@ -65,7 +67,7 @@ public class KafkaProducerVerticle extends VerticleBase {
   }
 
   Future<Void> publish(SmsMessage message) {
-    var record = KafkaProducerRecord.create(Topics.of(message.priority()), message.userId().toString(), message.toBuffer());
+    var record = KafkaProducerRecord.create(Topics.of(message.priority()), message.userId().toString(), SmsMessageJson.toBuffer(message));
     return producer.send(record).mapEmpty();
   }
 

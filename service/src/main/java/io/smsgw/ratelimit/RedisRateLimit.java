@@ -1,6 +1,7 @@
 package io.smsgw.ratelimit;
 
-import io.smsgw.wallet.async.ReservationScripts;
+import io.smsgw.platform.redis.LuaScripts;
+
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -9,12 +10,12 @@ import java.util.UUID;
 /**
  * The limit shared by every pod: one GCRA cell per user in Redis ({@code <prefix>:rl:{<user>}}: the theoretical
  * arrival time in µs of Redis's own clock, so the pods' clocks do not matter), checked and moved by one Lua script
- * (EVALSHA, SCRIPT LOAD on NOSCRIPT, through {@link ReservationScripts}). The key expires once the bucket is full.
+ * (EVALSHA, SCRIPT LOAD on NOSCRIPT, through {@link LuaScripts}). The key expires once the bucket is full.
  */
 final class RedisRateLimit {
 
   /** KEYS: the user's cell. ARGV: interval µs, burst. Answers 0 (allowed) or the wait in µs. */
-  static final ReservationScripts.Script ADMIT = new ReservationScripts.Script("""
+  static final LuaScripts.Script ADMIT = new LuaScripts.Script("""
     if redis.replicate_commands then redis.replicate_commands() end
     local t = redis.call('TIME')
     local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -29,10 +30,10 @@ final class RedisRateLimit {
     return 0
     """);
 
-  private final ReservationScripts scripts;
+  private final LuaScripts scripts;
   private final String prefix;
 
-  RedisRateLimit(ReservationScripts scripts, String prefix) {
+  RedisRateLimit(LuaScripts scripts, String prefix) {
     this.scripts = scripts;
     this.prefix = prefix;
   }

@@ -1,5 +1,7 @@
 package io.smsgw.sending;
 
+import io.smsgw.platform.wire.SmsMessageJson;
+
 import io.smsgw.platform.kafka.Topics;
 
 import io.smsgw.config.GatewayConfig;
@@ -7,7 +9,7 @@ import io.smsgw.platform.kafka.BatchConsumerLoop;
 import io.smsgw.platform.kafka.ManualCommitConsumerConfig;
 import io.smsgw.provider.HttpSmsProvider;
 import io.smsgw.provider.SmsProvider;
-import io.smsgw.wallet.async.WalletCacheInvalidator;
+import io.smsgw.wallet.WalletCredits;
 import io.smsgw.domain.Priority;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.platform.pg.Database;
@@ -48,7 +50,7 @@ public class SenderVerticle extends VerticleBase {
   private MessageSender sender;
   private RetryScanner retries;
   private DeadLetters deadLetters;
-  private WalletCacheInvalidator invalidator;
+  private WalletCredits credits = WalletCredits.NONE;
   private long claimMs;
 
   public SenderVerticle(Priority lane) {
@@ -66,12 +68,12 @@ public class SenderVerticle extends VerticleBase {
     }
     pool = Database.pool(vertx, config);
     provider = new HttpSmsProvider(vertx, config);
-    invalidator = WalletCacheInvalidator.forWorker(vertx, config);
+    credits = WalletCredits.forWorker(vertx, config);
     writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"));
     // A refund raised the wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now
     // too low and would answer 402 until it expires; dropping it makes the gateway re-seed it from PostgreSQL.
     sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"),
-      new SenderMetrics(lane), invalidator == null ? user -> { } : user -> invalidator.drop(user, "a refund"),
+      new SenderMetrics(lane), user -> credits.credited(user, "a refund"),
       claimMs, providerTimeout, config.number("provider", "max_processing_ms"));
     retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"),
       config.number("sender", (lane == Priority.VIP ? "vip_" : "normal_") + "orphan_after_ms"), config.number("sender", "sweep_interval_ms"));
@@ -88,7 +90,7 @@ public class SenderVerticle extends VerticleBase {
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, Buffer> record = records.recordAt(i);
       try {
-        SmsMessage message = SmsMessage.fromBuffer(record.value());
+        SmsMessage message = SmsMessageJson.fromBuffer(record.value());
         messages.put(message.messageId(), message);
       } catch (RuntimeException undecodable) {
         done.add(deadLetters.park(record, undecodable));
@@ -118,7 +120,7 @@ public class SenderVerticle extends VerticleBase {
       .compose(v -> writer.close(DRAIN_TIMEOUT_MS))
       .compose(v -> loop.close())
       .compose(v -> Future.join(deadLetters.close(), provider.close(),
-        invalidator == null ? Future.succeededFuture() : invalidator.close()));
+        credits == null ? Future.succeededFuture() : credits.close()));
   }
 
   private static Map<String, String> consumerConfig(GatewayConfig config) {

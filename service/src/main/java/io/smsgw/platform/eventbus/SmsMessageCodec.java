@@ -1,5 +1,7 @@
 package io.smsgw.platform.eventbus;
 
+import io.smsgw.platform.wire.SmsMessageJson;
+
 import io.smsgw.domain.SmsMessage;
 
 import io.vertx.core.buffer.Buffer;
@@ -15,14 +17,14 @@ public final class SmsMessageCodec implements MessageCodec<SmsMessage, SmsMessag
 
   @Override
   public void encodeToWire(Buffer buffer, SmsMessage message) {
-    Buffer json = message.toBuffer();
+    Buffer json = SmsMessageJson.toBuffer(message);
     buffer.appendInt(json.length()).appendBuffer(json);
   }
 
   @Override
   public SmsMessage decodeFromWire(int pos, Buffer buffer) {
     int length = buffer.getInt(pos);
-    return SmsMessage.fromBuffer(buffer.getBuffer(pos + 4, pos + 4 + length));
+    return SmsMessageJson.fromBuffer(buffer.getBuffer(pos + 4, pos + 4 + length));
   }
 
   @Override

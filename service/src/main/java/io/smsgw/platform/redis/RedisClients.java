@@ -1,8 +1,5 @@
 package io.smsgw.platform.redis;
 
-import io.smsgw.wallet.async.ReservationScripts;
-import io.smsgw.wallet.async.RedisKeys;
-
 import io.smsgw.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -32,16 +29,12 @@ public final class RedisClients {
   }
 
   /** The Lua scripts on {@code redis}, each call bounded by {@code redis.timeout_ms}. */
-  public static ReservationScripts scripts(Redis redis, GatewayConfig config) {
+  public static LuaScripts scripts(Redis redis, GatewayConfig config) {
     return scripts(redis, config.number("redis", "timeout_ms"));
   }
 
   /** The Lua scripts on {@code redis}, each call bounded by {@code timeoutMs}. */
-  public static ReservationScripts scripts(Redis redis, long timeoutMs) {
-    return new ReservationScripts(redis, timeoutMs);
-  }
-
-  public static RedisKeys keys(GatewayConfig config) {
-    return new RedisKeys(config.string("redis", "key_prefix"));
+  public static LuaScripts scripts(Redis redis, long timeoutMs) {
+    return new LuaScripts(redis, timeoutMs);
   }
 }

@@ -1,5 +1,7 @@
 package io.smsgw.wallet.async;
 
+import io.smsgw.platform.wire.SmsMessageJson;
+
 import io.smsgw.domain.SmsMessage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -11,13 +13,13 @@ import io.vertx.core.json.JsonObject;
 public record AcceptedRecord(SmsMessage message, String epoch) {
 
   public Buffer toBuffer() {
-    JsonObject json = message.toJson();
+    JsonObject json = SmsMessageJson.toJson(message);
     if (epoch != null) json.put("epoch", epoch);
     return json.toBuffer();
   }
 
   public static AcceptedRecord fromBuffer(Buffer buffer) {
     JsonObject json = new JsonObject(buffer);
-    return new AcceptedRecord(SmsMessage.fromJson(json), json.getString("epoch"));
+    return new AcceptedRecord(SmsMessageJson.fromJson(json), json.getString("epoch"));
   }
 }

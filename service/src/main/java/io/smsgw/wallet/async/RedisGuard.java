@@ -1,5 +1,7 @@
 package io.smsgw.wallet.async;
 
+import io.smsgw.platform.redis.LuaScripts;
+
 import io.smsgw.platform.redis.RedisClients;
 
 import io.smsgw.config.GatewayConfig;
@@ -46,7 +48,7 @@ final class RedisGuard {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
-  private final ReservationScripts scripts;
+  private final LuaScripts scripts;
   private final RedisKeys keys;
   private final SettlementProgress progress;
   private final IntSupplier inFlightProduces;
@@ -63,7 +65,7 @@ final class RedisGuard {
   private final long probeTimeoutMs;
   private long generation;  // bumps on every transition, so a stale async step can tell it lost the race
 
-  RedisGuard(Vertx vertx, GatewayConfig config, ReservationScripts scripts, RedisKeys keys, IntSupplier inFlightProduces) {
+  RedisGuard(Vertx vertx, GatewayConfig config, LuaScripts scripts, RedisKeys keys, IntSupplier inFlightProduces) {
     this.vertx = vertx;
     this.scripts = scripts;
     this.keys = keys;

@@ -1,5 +1,7 @@
 package io.smsgw.wallet.async;
 
+import io.smsgw.config.GatewayConfig;
+
 import java.util.UUID;
 
 /**
@@ -13,6 +15,10 @@ import java.util.UUID;
  * </pre>
  */
 public record RedisKeys(String prefix) {
+
+  public static RedisKeys of(GatewayConfig config) {
+    return new RedisKeys(config.string("redis", "key_prefix"));
+  }
 
   public String epoch() {
     return prefix + ":epoch";

@@ -1,5 +1,7 @@
 package io.smsgw.wallet.async;
 
+import io.smsgw.platform.redis.LuaScripts;
+
 import io.smsgw.wallet.WalletSql;
 
 import io.smsgw.wallet.WalletAddresses;
@@ -60,7 +62,7 @@ public class ReservationVerticle extends VerticleBase {
   private int inFlightProduces;
   // reservation on
   private Redis redis;
-  private ReservationScripts scripts;
+  private LuaScripts scripts;
   private RedisKeys keys;
   private WalletCacheInvalidator invalidator;
   private RedisGuard guard;
@@ -82,7 +84,7 @@ public class ReservationVerticle extends VerticleBase {
     if (modes.reservation()) {
       redis = RedisClients.create(vertx, config);
       scripts = RedisClients.scripts(redis, config);
-      keys = RedisClients.keys(config);
+      keys = RedisKeys.of(config);
       invalidator = new WalletCacheInvalidator(scripts, keys);
       markerTtlS = config.number("redis", "marker_ttl_s");
       cacheTtlS = config.number("redis", "cache_ttl_s");

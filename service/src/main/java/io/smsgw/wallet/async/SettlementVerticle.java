@@ -1,5 +1,7 @@
 package io.smsgw.wallet.async;
 
+import io.smsgw.platform.redis.LuaScripts;
+
 import io.smsgw.outbox.OutboxAddresses;
 
 import io.smsgw.platform.redis.RedisClients;
@@ -50,7 +52,7 @@ public class SettlementVerticle extends VerticleBase {
   private BatchConsumerLoop loop;
   private Pool pool;
   private Redis redis;
-  private ReservationScripts scripts;
+  private LuaScripts scripts;
   private RedisKeys keys;
   private SettlementMetrics metrics;
 
@@ -61,7 +63,7 @@ public class SettlementVerticle extends VerticleBase {
     if (!config.string("redis", "url").isEmpty()) {
       redis = RedisClients.create(vertx, config);
       scripts = RedisClients.scripts(redis, config);
-      keys = RedisClients.keys(config);
+      keys = RedisKeys.of(config);
     }
     metrics = new SettlementMetrics();
     loop = new BatchConsumerLoop(vertx, consumerConfig(config), this::settle,

@@ -1,5 +1,7 @@
 package io.smsgw.wallet.async;
 
+import io.smsgw.platform.redis.LuaScripts;
+
 import io.smsgw.wallet.BalanceModes;
 import io.smsgw.platform.redis.RedisClients;
 
@@ -23,11 +25,11 @@ public final class WalletCacheInvalidator {
 
   private static final Logger LOG = LoggerFactory.getLogger(WalletCacheInvalidator.class);
 
-  private final ReservationScripts scripts;
+  private final LuaScripts scripts;
   private final RedisKeys keys;
   private final Redis ownRedis;
 
-  WalletCacheInvalidator(ReservationScripts scripts, RedisKeys keys) {
+  WalletCacheInvalidator(LuaScripts scripts, RedisKeys keys) {
     this.scripts = scripts;
     this.keys = keys;
     this.ownRedis = null;
@@ -35,7 +37,7 @@ public final class WalletCacheInvalidator {
 
   private WalletCacheInvalidator(Redis redis, GatewayConfig config) {
     this.scripts = RedisClients.scripts(redis, config);
-    this.keys = RedisClients.keys(config);
+    this.keys = RedisKeys.of(config);
     this.ownRedis = redis;
   }
 
