@@ -35,6 +35,6 @@ class LocaleIndependenceIT {
     assertThat(Priority.fromWire("vip")).isEqualTo(Priority.VIP);
     assertThat(Priority.VIP.wireName()).isEqualTo("vip");
     var config = io.smsgw.config.GatewayConfig.load("conf/smsgw.json", java.util.Map.of("SMSGW_PRICING_VIP_PER_SEGMENT", "170"));
-    assertThat(config.number("pricing", "vip_per_segment")).as("SMSGW_PRICING_VIP_... under tr-TR").isEqualTo(170);
+    assertThat(config.pricing().vipPerSegment()).as("SMSGW_PRICING_VIP_... under tr-TR").isEqualTo(170);
   }
 }

@@ -28,13 +28,13 @@ final class AcceptRate {
       .put("connections", args.integer("connections", 256)).put("step_seconds", stepSeconds)
       .put("first_rate", startRate).put("p99_limit_ms", P99_LIMIT_MS).put("warmup_seconds", args.decimal("warmup", 20))
       .put("mix", "80% GSM-7, 20% Persian (UCS-2), 5% VIP")
-      .put("pg_pool_size", env.config.integer("pg", "pool_size"))
+      .put("pg_pool_size", env.config.pg().poolSize())
       .put("charge", env.config.json().getJsonObject("charge"))
       .put("instances", env.config.json().getJsonObject("instances"));
     BenchReport report = new BenchReport(scenario, settings);
     List<JsonObject> users = env.createUsers(userCount, 1_000_000_000_000L / userCount);
     TrafficMix mix = new TrafficMix(users);
-    OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.httpPort(), connections);
+    OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.http().port(), connections);
     long[] sent = {0};
 
     // Warm-up, not measured: JIT compilation, connection pools, the API-key cache of every user.

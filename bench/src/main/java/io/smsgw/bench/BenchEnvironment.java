@@ -86,7 +86,7 @@ final class BenchEnvironment implements AutoCloseable {
 
   /** Starts PostgreSQL's statement statistics afresh (where the server has pg_stat_statements loaded). */
   void resetStatementStats() {
-    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); Statement s = c.createStatement()) {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
       s.execute("SELECT pg_stat_statements_reset()");
     } catch (Exception notLoaded) {
@@ -97,7 +97,7 @@ final class BenchEnvironment implements AutoCloseable {
   /** The statements PostgreSQL spent most time on since the reset: where the database's share of a run goes. */
   JsonArray topStatements(int limit) {
     JsonArray top = new JsonArray();
-    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT round(total_exec_time) AS ms, calls, rows, round((total_exec_time / greatest(calls, 1))::numeric, 3) AS ms_per_call,"
            + " left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS query FROM pg_stat_statements"
            + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
@@ -113,7 +113,7 @@ final class BenchEnvironment implements AutoCloseable {
   }
 
   long count(String sql) {
-    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
@@ -124,7 +124,7 @@ final class BenchEnvironment implements AutoCloseable {
 
   List<Long> longs(String sql) {
     List<Long> values = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) values.add(rs.getLong(1));
       return values;
@@ -146,7 +146,7 @@ final class BenchEnvironment implements AutoCloseable {
       last = now;
       now = count("SELECT count(*) FROM messages");
     }
-    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pgUrl())); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery(BenchSql.settlementLag().replace("$1::float8", "1e9"))) {
       rs.next();
       JsonObject lag = new JsonObject().put("settled", rs.getLong(1)).put("lag_p50_ms", rs.getDouble(2))
@@ -159,14 +159,14 @@ final class BenchEnvironment implements AutoCloseable {
   }
 
   boolean invariantsOk() throws Exception {
-    List<InvariantCheck.Violation> violations = InvariantCheck.run(config.pgUrl());
+    List<InvariantCheck.Violation> violations = InvariantCheck.run(config.pg().url());
     violations.forEach(v -> System.out.println("VIOLATION " + v));
     return violations.isEmpty();
   }
 
   JsonObject providerStats() throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(
-      HttpRequest.newBuilder(URI.create(config.string("provider", "url") + "/v1/stats")).build(),
+      HttpRequest.newBuilder(URI.create(config.provider().url() + "/v1/stats")).build(),
       HttpResponse.BodyHandlers.ofString());
     return new JsonObject(r.body());
   }

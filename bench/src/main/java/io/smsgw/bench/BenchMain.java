@@ -1,5 +1,6 @@
 package io.smsgw.bench;
 
+import io.smsgw.config.ConfigException;
 import io.smsgw.config.GatewayConfig;
 
 import java.util.LinkedHashMap;
@@ -43,8 +44,13 @@ public final class BenchMain {
   }
 
   public static void main(String[] args) throws Exception {
-    GatewayConfig config = GatewayConfig.load(System.getenv().getOrDefault("SMSGW_CONF", GatewayConfig.DEFAULT_PATH), System.getenv());
-    System.exit(run(args, config));
+    GatewayConfig config = io.smsgw.bootstrap.Main.loadOrExit();
+    try {
+      System.exit(run(args, config));
+    } catch (ConfigException e) {  // a flag that sets a key to a value it does not take (--balance-mode asink)
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
   }
 
   /** {@code args}: the scenario's name, then its options. */
@@ -60,9 +66,9 @@ public final class BenchMain {
     BenchReport.noteLoadBeforeStart();
     BenchArgs options = new BenchArgs(args, 1);
     // The balance modes, as flags or as SMSGW_BALANCE_MODE / SMSGW_RESERVATION / SMSGW_BALANCE_VIP_MODE.
-    config = config.with("balance", "mode", options.string("balance-mode", config.string("balance", "mode")))
-      .with("balance", "reservation", options.string("reservation", config.string("balance", "reservation")))
-      .with("balance", "vip_mode", options.string("vip-mode", config.string("balance", "vip_mode")));
+    config = config.with("balance", "mode", options.string("balance-mode", config.balance().mode()))
+      .with("balance", "reservation", options.string("reservation", config.balance().reservation() ? "on" : "off"))
+      .with("balance", "vip_mode", options.string("vip-mode", config.balance().vipMode()));
     System.out.println("balance: " + io.smsgw.wallet.BalanceModes.from(config));
     if (own != null) return own.run(options, config);
     try (BenchEnvironment env = new BenchEnvironment(config)) {

@@ -84,18 +84,18 @@ final class ChaosCluster implements AutoCloseable {
       c = DevEnvironment.withLocalSimulator(c.with("provider_sim", "port", 0));
       config = c;
       // Once, here: four pods migrating and creating topics at the same moment is a race the run is not about.
-      Migrations.migrate(config.pgUrl());
+      Migrations.migrate(config.pg().url());
       Topics.ensureCreated(config);
       simulatorPod = ProviderSimulator.start(config, simulator);
 
       BalanceModes modes = BalanceModes.from(config);
-      childEnv.put("SMSGW_PG_URL", config.pgUrl());
-      childEnv.put("SMSGW_KAFKA_BOOTSTRAP", config.kafkaBootstrap());
-      childEnv.put("SMSGW_REDIS_URL", config.string("redis", "url"));
-      childEnv.put("SMSGW_PROVIDER_URL", config.string("provider", "url"));
-      childEnv.put("SMSGW_BALANCE_MODE", config.string("balance", "mode"));
-      childEnv.put("SMSGW_RESERVATION", config.string("balance", "reservation"));
-      childEnv.put("SMSGW_BALANCE_VIP_MODE", config.string("balance", "vip_mode"));
+      childEnv.put("SMSGW_PG_URL", config.pg().url());
+      childEnv.put("SMSGW_KAFKA_BOOTSTRAP", config.kafka().bootstrap());
+      childEnv.put("SMSGW_REDIS_URL", config.redis().url());
+      childEnv.put("SMSGW_PROVIDER_URL", config.provider().url());
+      childEnv.put("SMSGW_BALANCE_MODE", config.balance().mode());
+      childEnv.put("SMSGW_RESERVATION", (config.balance().reservation() ? "on" : "off"));
+      childEnv.put("SMSGW_BALANCE_VIP_MODE", config.balance().vipMode());
       childEnv.putAll(CHILD_SETTINGS);
       LOG.info("chaos: balance {}, {} gateway(s), {} worker(s)", modes, gatewayCount, workerCount);
       for (int i = 1; i <= gatewayCount; i++) gateways.add(child("gateway-" + i, "gateway", Map.of()));

@@ -70,13 +70,13 @@ final class ChaosRun {
 
     try (ChaosCluster cluster = new ChaosCluster(config, dir, gateways, workers)) {
       settings.put("balance", modes.toString()).put("child_env", cluster.childSettings())
-        .put("provider_sim_late_decision_ms", cluster.config.number("provider_sim", "late_decision_ms"))
-        .put("provider_sim_latency_ms", cluster.config.number("provider_sim", "latency_ms"))
-        .put("provider_sim_max_per_second", cluster.config.number("provider_sim", "max_per_second"))
+        .put("provider_sim_late_decision_ms", cluster.config.providerSim().lateDecisionMs())
+        .put("provider_sim_latency_ms", cluster.config.providerSim().latencyMs())
+        .put("provider_sim_max_per_second", cluster.config.providerSim().maxPerSecond())
         // SMSGW_PROVIDER_MAX_PROCESSING_MS only takes effect where conf/ has provider.max_processing_ms.
         .put("provider_max_processing_ms_known", cluster.config.json().getJsonObject("provider").containsKey("max_processing_ms"))
-        .put("provider_timeout_ms", cluster.config.number("provider", "timeout_ms"))
-        .put("sender_claim_ms_conf", cluster.config.number("sender", "claim_ms"));
+        .put("provider_timeout_ms", cluster.config.provider().timeoutMs())
+        .put("sender_claim_ms_conf", cluster.config.sender().claimMs());
       BenchReport report = new BenchReport("chaos", settings);
       List<io.vertx.core.json.JsonObject> accounts = cluster.createUsers(users, 1_000_000_000L);
       ChaosTraffic traffic = new ChaosTraffic(accounts);
@@ -202,7 +202,7 @@ final class ChaosRun {
   private static double settle(ChaosCluster cluster, List<TrackedLoad> loads, boolean async, double timeoutSeconds,
                                JsonArray progress) throws Exception {
     long start = System.nanoTime();
-    String pgUrl = cluster.config.pgUrl();
+    String pgUrl = cluster.config.pg().url();
     long accepted = 0;
     for (TrackedLoad load : loads) accepted += load.accepted.sum();
     long lastReport = 0;

@@ -37,7 +37,7 @@ final class ChaosVerdict {
 
   /** Run at a quiet moment: after the load, every fault over, every message final. */
   static JsonObject compute(List<TrackedLoad> loads, ChaosCluster cluster) throws Exception {
-    String pgUrl = cluster.config.pgUrl();
+    String pgUrl = cluster.config.pg().url();
     Map<UUID, Row> messages = new HashMap<>();
     Set<UUID> charged = new HashSet<>();
     Set<UUID> refunded = new HashSet<>();

@@ -23,15 +23,15 @@ final class EndToEnd {
     double seconds = args.decimal("duration", 60);
     JsonObject settings = new JsonObject().put("rate", rate).put("seconds", seconds).put("users", 1_000)
       .put("mix", "80% GSM-7, 20% Persian (UCS-2), 5% VIP")
-      .put("provider_latency_ms", env.config.number("provider_sim", "latency_ms"))
-      .put("provider_max_per_second", env.config.number("provider_sim", "max_per_second"))
-      .put("pg_pool_size", env.config.integer("pg", "pool_size"))
+      .put("provider_latency_ms", env.config.providerSim().latencyMs())
+      .put("provider_max_per_second", env.config.providerSim().maxPerSecond())
+      .put("pg_pool_size", env.config.pg().poolSize())
       .put("instances", env.config.json().getJsonObject("instances"));
     BenchReport report = new BenchReport("e2e", settings);
     List<JsonObject> users = env.createUsers(1_000, 1_000_000_000L);
     TrafficMix mix = new TrafficMix(users);
     env.startWorker();
-    OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.httpPort(), 512);
+    OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.http().port(), 512);
 
     // Warm-up, not measured: the JIT compiles the gateway and worker paths (async-profiler: without it, a third
     // of a 30 s run's CPU went to the C2 compiler), then the worker catches up so the window starts clean.

@@ -54,11 +54,11 @@ final class Stages {
 
     WebClient http = WebClient.create(env.client, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
     double httpTrivial = closedLoop(env, 64, seconds, () ->
-      http.request(HttpMethod.GET, env.config.httpPort(), "127.0.0.1", "/health/live").send());
+      http.request(HttpMethod.GET, env.config.http().port(), "127.0.0.1", "/health/live").send());
     print(report, "http_trivial_route_per_s", httpTrivial, "HTTP GET /health/live (no validation, no storage)");
 
     Pool pool = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(4))
-      .connectingTo(Database.connectOptions(env.config.pgUrl())).using(env.client).build();
+      .connectingTo(Database.connectOptions(env.config.pg().url())).using(env.client).build();
     double ping = closedLoop(env, 1, seconds, () -> pool.query("SELECT 1").execute());
     print(report, "pg_round_trip_per_s", ping, "PostgreSQL SELECT 1, one at a time (the client's round trip)");
     int batch = args.integer("pg-batch", 64);
@@ -75,14 +75,14 @@ final class Stages {
     pool.close();
 
     long records = args.integer("kafka-records", 200_000);
-    double[] kafka = kafka(env.config.kafkaBootstrap(), records);
+    double[] kafka = kafka(env.config.kafka().bootstrap(), records);
     print(report, "kafka_produce_per_s", kafka[0], "Kafka produce of " + records + " ~300-byte records (acks=all, linger 5 ms)");
     print(report, "kafka_consume_per_s", kafka[1], "Kafka consume of the same records");
 
     // The bulk endpoint, as the worker uses it: batches of provider.batch_size messages, 8 requests in flight.
-    int perRequest = env.config.integer("provider", "batch_size");
+    int perRequest = env.config.provider().batchSize();
     WebClient provider = WebClient.create(env.client, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(8));
-    String url = env.config.string("provider", "url") + "/v1/messages/batch";
+    String url = env.config.provider().url() + "/v1/messages/batch";
     double providerRequests = closedLoop(env, 8, seconds, () -> {
       JsonArray messages = new JsonArray();
       for (int i = 0; i < perRequest; i++) {
@@ -93,7 +93,7 @@ final class Stages {
         .compose(r -> r.statusCode() == 200 ? Future.succeededFuture(r) : Future.failedFuture("HTTP " + r.statusCode()));
     });
     print(report, "provider_sim_per_s", providerRequests * perRequest, "provider simulator, batches of " + perRequest + ", 8 in flight (latency "
-      + env.config.number("provider_sim", "latency_ms") + " ms, cap " + env.config.number("provider_sim", "max_per_second") + "/s)");
+      + env.config.providerSim().latencyMs() + " ms, cap " + env.config.providerSim().maxPerSecond() + "/s)");
 
     // No message goes through the whole pipeline here: lost and duplicate sends do not apply.
     report.put("invariants_ok", env.invariantsOk()).putNull("lost").putNull("duplicate_sends");

@@ -22,13 +22,13 @@ final class VipUnderBacklog {
     double vipSeconds = args.decimal("duration", 30);
     JsonObject settings = new JsonObject().put("backlog", backlog).put("fill_rate", fillRate)
       .put("vip_rate", vipRate).put("vip_seconds", vipSeconds)
-      .put("provider_latency_ms", env.config.number("provider_sim", "latency_ms"))
-      .put("provider_max_per_second", env.config.number("provider_sim", "max_per_second"))
+      .put("provider_latency_ms", env.config.providerSim().latencyMs())
+      .put("provider_max_per_second", env.config.providerSim().maxPerSecond())
       .put("instances", env.config.json().getJsonObject("instances"));
     BenchReport report = new BenchReport("vip-under-backlog", settings);
 
     List<JsonObject> users = env.createUsers(100, 1_000_000_000L);
-    OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.httpPort(), 256);
+    OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.http().port(), 256);
     System.out.printf("filling a normal backlog of %,d (no worker running)...%n", backlog);
     OpenLoopLoad.Result fill = load.run(fillRate, backlog / fillRate, i -> {
       JsonObject user = users.get(i % users.size());

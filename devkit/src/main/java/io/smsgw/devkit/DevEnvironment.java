@@ -37,29 +37,29 @@ public final class DevEnvironment implements AutoCloseable {
     Path root = Files.createTempDirectory("smsgw-dev-");
     started.add(() -> deleteRecursively(root));  // closed last: after the services that use it
     GatewayConfig config = base;
-    if (config.pgUrl().isEmpty()) {
+    if (config.pg().url().isEmpty()) {
       LOG.info("starting embedded PostgreSQL");
       EmbeddedPostgresServer pg = new EmbeddedPostgresServer(root.resolve("pg")).start();
       started.add(pg);
       config = config.with("pg", "url", pg.url());
     }
-    if (config.kafkaBootstrap().isEmpty()) {
+    if (config.kafka().bootstrap().isEmpty()) {
       LOG.info("starting embedded Kafka broker");
       EmbeddedKafka kafka = new EmbeddedKafka(root.resolve("kafka")).start();
       started.add(kafka);
       config = config.with("kafka", "bootstrap", kafka.bootstrapServers());
     }
-    if (config.string("redis", "url").isEmpty()) {
+    if (config.redis().url().isEmpty()) {
       // Always (it starts in milliseconds), so SMSGW_BALANCE_MODE=async works in dev and bench as is.
       LOG.info("starting embedded Redis");
       EmbeddedRedis redis = new EmbeddedRedis(root.resolve("redis")).start();
       started.add(redis);
       config = config.with("redis", "url", redis.url());
     }
-    if (config.string("provider", "url").isEmpty()) {
+    if (config.provider().url().isEmpty()) {
       config = withLocalSimulator(config);
     }
-    if (config.adminToken().isEmpty()) {
+    if (config.admin().token().isEmpty()) {
       config = config.with("admin", "token", DEV_ADMIN_TOKEN);
     }
     this.config = config;
@@ -67,13 +67,13 @@ public final class DevEnvironment implements AutoCloseable {
 
   /** The provider simulator on a free port (unless provider_sim.port is set), and the workers pointed at it. */
   public static GatewayConfig withLocalSimulator(GatewayConfig config) {
-    int port = config.integer("provider_sim", "port") > 0 ? config.integer("provider_sim", "port") : FreePorts.next();
+    int port = config.providerSim().port() > 0 ? config.providerSim().port() : FreePorts.next();
     return config.with("provider_sim", "port", port).with("provider", "url", "http://127.0.0.1:" + port);
   }
 
   /** Whether this environment runs the simulator (no external provider was configured). */
   public boolean runsSimulator(GatewayConfig original) {
-    return original.string("provider", "url").isEmpty();
+    return original.provider().url().isEmpty();
   }
 
   public GatewayConfig config() {

@@ -26,7 +26,7 @@ public final class DevMain {
 
   public static void main(String[] args) throws Exception {
     String command = args.length == 0 ? "" : args[0];
-    GatewayConfig config = GatewayConfig.load(System.getenv().getOrDefault("SMSGW_CONF", GatewayConfig.DEFAULT_PATH), System.getenv());
+    GatewayConfig config = Main.loadOrExit();
     switch (command) {
       case "dev" -> dev(config);
       case "provider-sim" -> {
@@ -57,18 +57,18 @@ public final class DevMain {
       .put("user_id", DEMO_USER_ID).put("api_key", DEMO_API_KEY);
     // Against an existing database the demo user may be there already (409): that is fine.
     pod.vertx().eventBus().request(AccountAddresses.ACCOUNT_CREATE, demo).otherwiseEmpty().await();
-    String base = "http://localhost:" + config.httpPort();
+    String base = "http://localhost:" + config.http().port();
     System.out.println(String.join("\n", List.of(
       "",
       "  smsgw dev is up",
       "  Swagger UI    " + base + "/swagger/index.html",
       "  demo user_id  " + DEMO_USER_ID,
       "  demo API key  " + DEMO_API_KEY + "   (balance 1000000)",
-      "  admin token   " + config.adminToken(),
-      "  provider      " + config.string("provider", "url") + (simulator != null ? "  (simulator; stats at /v1/stats)" : ""),
-      "  PostgreSQL    " + config.pgUrl(),
-      "  Kafka         " + config.kafkaBootstrap(),
-      "  Redis         " + config.string("redis", "url"),
+      "  admin token   " + config.admin().token(),
+      "  provider      " + config.provider().url() + (simulator != null ? "  (simulator; stats at /v1/stats)" : ""),
+      "  PostgreSQL    " + config.pg().url(),
+      "  Kafka         " + config.kafka().bootstrap(),
+      "  Redis         " + config.redis().url(),
       "  balance       " + BalanceModes.from(config),
       "  Ctrl-C stops everything.",
       "")));

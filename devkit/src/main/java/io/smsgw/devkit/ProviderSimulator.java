@@ -28,7 +28,7 @@ public final class ProviderSimulator implements AutoCloseable {
   public static ProviderSimulator start(GatewayConfig config, ProviderSimulatorState state) throws Exception {
     Vertx vertx = Vertx.vertx();  // its own, without the pod's metrics: one JVM's meters are registered once
     try {
-      int instances = Math.max(1, config.instances("provider_sim"));
+      int instances = Math.max(1, config.instances().providerSim());
       vertx.deployVerticle(() -> new ProviderSimulatorVerticle(state),
         new DeploymentOptions().setConfig(config.json()).setInstances(instances)).await();
     } catch (Exception e) {

@@ -40,10 +40,10 @@ public class HttpVerticle extends VerticleBase {
     return keys.follow().compose(v -> OpenAPIContract.from(vertx, CONTRACT))
       .map(contract -> router(contract, config, keys))
       .compose(router -> {
-        HttpServerOptions options = new HttpServerOptions().setPort(config.httpPort())
-          .setIdleTimeout(config.integer("http", "idle_timeout_s")).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
-        RequestDeadline deadline = new RequestDeadline(vertx, router, config.number("http", "request_timeout_ms"),
-          config.number("http", "idle_timeout_s") * 1000);
+        HttpServerOptions options = new HttpServerOptions().setPort(config.http().port())
+          .setIdleTimeout(config.http().idleTimeoutS()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+        RequestDeadline deadline = new RequestDeadline(vertx, router, config.http().requestTimeoutMs(),
+          config.http().idleTimeoutS() * 1000L);
         return vertx.createHttpServer(options).connectionHandler(deadline::connected).requestHandler(deadline)
           .invalidRequestHandler(ErrorHandlers::invalidHttp).listen();
       })
@@ -58,16 +58,16 @@ public class HttpVerticle extends VerticleBase {
       .rootHandler(new CanonicalPath())
       .rootHandler(new JsonContentType())
       // The limit is checked against Content-Length before reading, and while a chunked body streams (413).
-      .rootHandler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
+      .rootHandler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
       .security("ApiKeyAuth").apiKeyHandler(APIKeyHandler.create(keys).header("X-API-Key"))
-      .security("AdminToken").httpHandler(new AdminTokenHandler(config.adminToken()));
+      .security("AdminToken").httpHandler(new AdminTokenHandler(config.admin().token()));
 
     AdminUsersHandler admin = new AdminUsersHandler(vertx);
     HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config), HealthHandler.producerKafka(vertx));
     builder.getRoute("sendSms").setDoValidation(false)
       .addHandler(new SendSmsBodyValidator(contract))
       .addHandler(new SendSmsHandler(vertx, Pricing.from(config), io.smsgw.wallet.BalanceModes.from(config),
-        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.integer("http", "max_pending_sends")));
+        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.http().maxPendingSends()));
     builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
     builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));
     builder.getRoute("createUser").addHandler(admin::create);

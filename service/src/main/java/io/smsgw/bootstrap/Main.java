@@ -1,5 +1,6 @@
 package io.smsgw.bootstrap;
 
+import io.smsgw.config.ConfigException;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.operations.InvariantCheck;
 import org.slf4j.Logger;
@@ -24,7 +25,7 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     String command = args.length == 0 ? "" : args[0];
-    GatewayConfig config = GatewayConfig.load(System.getenv().getOrDefault("SMSGW_CONF", GatewayConfig.DEFAULT_PATH), System.getenv());
+    GatewayConfig config = loadOrExit();
     switch (command) {
       case "gateway", "worker", "all" -> run(config, command);
       case "check-invariants" -> System.exit(checkInvariants(config));
@@ -32,6 +33,20 @@ public final class Main {
         System.err.println("usage: smsgw-service <gateway | worker | all | check-invariants>");
         System.exit(2);
       }
+    }
+  }
+
+  /**
+   * {@code conf/smsgw.json} (or {@code SMSGW_CONF}) with the {@code SMSGW_*} environment; a configuration with problems
+   * prints them all, each naming its key, and exits 2 (no stack trace). The dev kit and the bench start the same way.
+   */
+  public static GatewayConfig loadOrExit() {
+    try {
+      return GatewayConfig.load(System.getenv().getOrDefault("SMSGW_CONF", GatewayConfig.DEFAULT_PATH), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      throw e;  // not reached
     }
   }
 
@@ -45,7 +60,7 @@ public final class Main {
   /** A gateway never starts with a guessable admin token. */
   public static void refuseWeakAdminToken(GatewayConfig config, Set<Role> roles) {
     if (roles.contains(Role.GATEWAY)) {
-      var problem = io.smsgw.api.security.AdminTokenRule.problem(config.adminToken());
+      var problem = io.smsgw.api.security.AdminTokenRule.problem(config.admin().token());
       if (problem.isPresent()) {
         System.err.println("refusing to start a gateway: " + problem.get() + ". Set SMSGW_ADMIN_TOKEN to "
           + io.smsgw.api.security.AdminTokenRule.MIN_LENGTH + "+ random characters, e.g. $(openssl rand -hex 32).");
@@ -55,12 +70,12 @@ public final class Main {
   }
 
   private static int checkInvariants(GatewayConfig config) throws Exception {
-    if (config.pgUrl().isEmpty()) {
+    if (config.pg().url().isEmpty()) {
       System.err.println("set SMSGW_PG_URL (postgresql://user@host:port/db)");
       return 2;
     }
-    List<InvariantCheck.Violation> violations = InvariantCheck.run(config.pgUrl(), InvariantCheck.Bounds.of(config));
-    System.out.println("checked " + InvariantCheck.summary(config.pgUrl()));
+    List<InvariantCheck.Violation> violations = InvariantCheck.run(config.pg().url(), InvariantCheck.Bounds.of(config));
+    System.out.println("checked " + InvariantCheck.summary(config.pg().url()));
     violations.forEach(v -> System.out.println("VIOLATION " + v));
     System.out.println(violations.isEmpty() ? "invariants OK" : violations.size() + " invariant(s) broken");
     return violations.isEmpty() ? 0 : 1;

@@ -4,6 +4,7 @@ package io.smsgw.bootstrap;
 import io.smsgw.account.AccountVerticle;
 import io.smsgw.account.ApiKeyRevocationsVerticle;
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.config.InstancesSettings;
 import io.smsgw.api.HttpVerticle;
 import io.smsgw.operations.OperationsVerticle;
 import io.smsgw.outbox.KafkaProducerVerticle;
@@ -60,15 +61,15 @@ public final class Pod {
 
   /** Blocking: call from main or a test thread, never from an event loop. */
   public static Pod start(GatewayConfig config, Set<Role> roles) throws Exception {
-    if (config.pgUrl().isEmpty()) throw new IllegalStateException("pg.url is not set (SMSGW_PG_URL)");
-    if (config.kafkaBootstrap().isEmpty()) throw new IllegalStateException("kafka.bootstrap is not set (SMSGW_KAFKA_BOOTSTRAP)");
+    if (config.pg().url().isEmpty()) throw new IllegalStateException("pg.url is not set (SMSGW_PG_URL)");
+    if (config.kafka().bootstrap().isEmpty()) throw new IllegalStateException("kafka.bootstrap is not set (SMSGW_KAFKA_BOOTSTRAP)");
     BalanceModes modes = BalanceModes.from(config);
-    if (roles.contains(Role.GATEWAY) && modes.usesRedis() && config.string("redis", "url").isEmpty()) {
+    if (roles.contains(Role.GATEWAY) && modes.usesRedis() && config.redis().url().isEmpty()) {
       // Never an unguarded async mode: without Redis, async with reservation refuses to start.
       throw new IllegalStateException("balance mode (" + modes + ") needs Redis: set redis.url (SMSGW_REDIS_URL), "
         + "or SMSGW_BALANCE_MODE=sync, or SMSGW_RESERVATION=off");
     }
-    Migrations.migrate(config.pgUrl());
+    Migrations.migrate(config.pg().url());
     Topics.ensureCreated(config);
 
     Pod pod = new Pod(newVertx());
@@ -95,7 +96,7 @@ public final class Pod {
       Locale.setDefault(Locale.Category.FORMAT, format);
     }
     LOG.info("pod started: roles {}{}", roles, roles.contains(Role.GATEWAY)
-      ? ", http port " + config.httpPort() + ", balance " + BalanceModes.from(config) : "");
+      ? ", http port " + config.http().port() + ", balance " + BalanceModes.from(config) : "");
     return this;
   }
 
@@ -118,37 +119,38 @@ public final class Pod {
   }
 
   private Future<Void> deploy(GatewayConfig config, Set<Role> roles) {
+    InstancesSettings instances = config.instances();
     Future<Void> chain = Future.succeededFuture();
     if (roles.contains(Role.GATEWAY)) {
       chain = chain
-        .compose(v -> deploy(AccountVerticle::new, config, "account"))
-        .compose(v -> deploy(ApiKeyRevocationsVerticle::new, config, "api_key_revocations"))
-        .compose(v -> deploy(WalletVerticle::new, config, "wallet"))
-        .compose(v -> deploy(MessageStatusVerticle::new, config, "message_status"))
-        .compose(v -> deploy(KafkaProducerVerticle::new, config, "kafka_producer"))
+        .compose(v -> deploy(AccountVerticle::new, config, instances.account()))
+        .compose(v -> deploy(ApiKeyRevocationsVerticle::new, config, instances.apiKeyRevocations()))
+        .compose(v -> deploy(WalletVerticle::new, config, instances.wallet()))
+        .compose(v -> deploy(MessageStatusVerticle::new, config, instances.messageStatus()))
+        .compose(v -> deploy(KafkaProducerVerticle::new, config, instances.kafkaProducer()))
         // Always, even in sync mode: records accepted before a switch from async must still be settled.
-        .compose(v -> deploy(SettlementVerticle::new, config, "settlement"));
-      if (BalanceModes.from(config).anyAsync()) chain = chain.compose(v -> deploy(ReservationVerticle::new, config, "reservation"));
-      chain = chain.compose(v -> deploy(io.smsgw.ratelimit.RateLimitVerticle::new, config, "rate_limit"));
-      chain = chain.compose(v -> deploy(HttpVerticle::new, config, "http"));
+        .compose(v -> deploy(SettlementVerticle::new, config, instances.settlement()));
+      if (BalanceModes.from(config).anyAsync()) chain = chain.compose(v -> deploy(ReservationVerticle::new, config, instances.reservation()));
+      chain = chain.compose(v -> deploy(io.smsgw.ratelimit.RateLimitVerticle::new, config, instances.rateLimit()));
+      chain = chain.compose(v -> deploy(HttpVerticle::new, config, instances.http()));
     }
     if (roles.contains(Role.WORKER)) {
-      if (config.string("provider", "url").isEmpty()) {
+      if (config.provider().url().isEmpty()) {
         return Future.failedFuture("provider.url is not set (SMSGW_PROVIDER_URL)");
       }
       chain = chain
-        .compose(v -> deploy(() -> new SenderVerticle(Priority.VIP), config, "sender_vip"))
-        .compose(v -> deploy(() -> new SenderVerticle(Priority.NORMAL), config, "sender_normal"));
+        .compose(v -> deploy(() -> new SenderVerticle(Priority.VIP), config, instances.senderVip()))
+        .compose(v -> deploy(() -> new SenderVerticle(Priority.NORMAL), config, instances.senderNormal()));
     }
     // The operations port (detailed readiness, /metrics without a token) in every gateway and worker pod.
-    if (roles.contains(Role.GATEWAY) || roles.contains(Role.WORKER)) chain = chain.compose(v -> deploy(OperationsVerticle::new, config, "worker_ops"));
+    if (roles.contains(Role.GATEWAY) || roles.contains(Role.WORKER)) chain = chain.compose(v -> deploy(OperationsVerticle::new, config, instances.workerOps()));
     return chain;
   }
 
-  /** {@code instances.<name>} copies of the verticle; 0 leaves it out of this pod. */
-  private Future<Void> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, GatewayConfig config, String name) {
-    if (config.instances(name) == 0) return Future.succeededFuture();
-    DeploymentOptions options = new DeploymentOptions().setConfig(config.json()).setInstances(config.instances(name));
+  /** {@code instances} copies of the verticle ({@code instances.*}); 0 leaves it out of this pod. */
+  private Future<Void> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, GatewayConfig config, int instances) {
+    if (instances == 0) return Future.succeededFuture();
+    DeploymentOptions options = new DeploymentOptions().setConfig(config.json()).setInstances(instances);
     return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
   }
 

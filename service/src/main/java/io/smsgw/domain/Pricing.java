@@ -7,7 +7,7 @@ import io.smsgw.domain.Priority;
 public record Pricing(long normalPerSegment, long vipPerSegment) {
 
   public static Pricing from(GatewayConfig config) {
-    return new Pricing(config.number("pricing", "normal_per_segment"), config.number("pricing", "vip_per_segment"));
+    return new Pricing(config.pricing().normalPerSegment(), config.pricing().vipPerSegment());
   }
 
   public long cost(Priority priority, int segments) {

@@ -35,8 +35,8 @@ public final class InvariantCheck {
    */
   public record Bounds(long normalMs, long vipMs) {
     public static Bounds of(io.smsgw.config.GatewayConfig config) {
-      long slack = config.number("sender", "claim_ms") + 60_000;
-      return new Bounds(bound(config.number("sender", "normal_deadline_ms"), slack), bound(config.number("sender", "vip_deadline_ms"), slack));
+      long slack = config.sender().claimMs() + 60_000;
+      return new Bounds(bound(config.sender().normal().deadlineMs(), slack), bound(config.sender().vip().deadlineMs(), slack));
     }
 
     /** A lane without a deadline (0) has no bound the check could hold it to: ten years. */

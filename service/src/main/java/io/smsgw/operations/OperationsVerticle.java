@@ -41,7 +41,7 @@ public class OperationsVerticle extends VerticleBase {
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     ErrorHandlers.register(router);  // 404, 405, 500 as the API's JSON errors
-    return vertx.createHttpServer().requestHandler(router).listen(config.integer("worker", "http_port"))
+    return vertx.createHttpServer().requestHandler(router).listen(config.worker().httpPort())
       .onSuccess(s -> {
         server = s;
         LOG.info("operations port (health, metrics) {}", s.actualPort());

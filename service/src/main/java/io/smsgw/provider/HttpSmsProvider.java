@@ -32,13 +32,13 @@ public final class HttpSmsProvider implements SmsProvider {
   private final boolean lookupOffered;
 
   public HttpSmsProvider(Vertx vertx, GatewayConfig config) {
-    this.url = config.string("provider", "url").replaceAll("/+$", "") + "/v1/messages";
+    this.url = config.provider().url().replaceAll("/+$", "") + "/v1/messages";
     this.batchUrl = url + "/batch";
-    this.timeoutMs = config.number("provider", "timeout_ms");
-    this.lookupOffered = !"off".equals(config.string("provider", "lookup"));
+    this.timeoutMs = config.provider().timeoutMs();
+    this.lookupOffered = config.provider().lookup();
     this.client = WebClient.create(vertx,
       new WebClientOptions().setKeepAlive(true).setConnectTimeout((int) timeoutMs),
-      new PoolOptions().setHttp1MaxSize(config.integer("provider", "max_connections")));
+      new PoolOptions().setHttp1MaxSize(config.provider().maxConnections()));
   }
 
   /**

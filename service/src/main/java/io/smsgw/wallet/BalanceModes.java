@@ -13,25 +13,16 @@ public record BalanceModes(Mode normal, Mode vip, boolean reservation) {
 
   public enum Mode { SYNC, ASYNC }
 
+  /** From {@code balance.*}, whose values the configuration has already checked. */
   public static BalanceModes from(GatewayConfig config) {
-    Mode normal = parse("balance.mode", config.string("balance", "mode"));
-    String vipSetting = config.string("balance", "vip_mode");
-    Mode vip = vipSetting.isBlank() ? normal : parse("balance.vip_mode", vipSetting);
-    String reservation = config.string("balance", "reservation").trim().toLowerCase(java.util.Locale.ROOT);
-    boolean on = switch (reservation) {
-      case "on", "true", "yes", "" -> true;
-      case "off", "false", "no" -> false;
-      default -> throw new IllegalStateException("balance.reservation must be on or off, not '" + reservation + "'");
-    };
-    return new BalanceModes(normal, vip, on);
+    Mode normal = parse(config.balance().mode());
+    String vipSetting = config.balance().vipMode();
+    Mode vip = vipSetting.isBlank() ? normal : parse(vipSetting);
+    return new BalanceModes(normal, vip, config.balance().reservation());
   }
 
-  private static Mode parse(String key, String value) {
-    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "sync" -> Mode.SYNC;
-      case "async" -> Mode.ASYNC;
-      default -> throw new IllegalStateException(key + " must be sync or async, not '" + value + "'");
-    };
+  private static Mode parse(String value) {
+    return Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
   }
 
   public Mode of(Priority priority) {

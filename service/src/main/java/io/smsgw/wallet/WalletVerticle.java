@@ -38,9 +38,8 @@ public class WalletVerticle extends VerticleBase {
 
   /** {@code charge.*} from conf/; the HTTP side waits a little longer than the longest answer (see {@link #replyTimeoutMs}). */
   static ChargeBatcher.Limits limits(GatewayConfig config) {
-    return new ChargeBatcher.Limits(config.integer("charge", "max_batch"), config.integer("charge", "max_in_flight_batches"),
-      config.integer("charge", "max_queue"), config.number("charge", "queue_deadline_ms"),
-      config.number("charge", "statement_timeout_ms"));
+    return new ChargeBatcher.Limits(config.charge().maxBatch(), config.charge().maxInFlightBatches(),
+      config.charge().maxQueue(), config.charge().queueDeadlineMs(), config.charge().statementTimeoutMs());
   }
 
   /**

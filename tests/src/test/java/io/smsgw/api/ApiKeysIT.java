@@ -38,11 +38,11 @@ class ApiKeysIT {
 
   /** GET /balance with a fresh connection each time, so both HTTP verticles of the pod (and their caches) are used. */
   static int balanceStatus(TestGateway pod, JsonObject user, String key) {
-    return RawHttp.send(pod.config.httpPort(), "GET", "/balance/" + user.getString("user_id"), Map.of("X-API-Key", key), null).status();
+    return RawHttp.send(pod.config.http().port(), "GET", "/balance/" + user.getString("user_id"), Map.of("X-API-Key", key), null).status();
   }
 
   static RawHttp.Answer admin(TestGateway pod, String method, String path) {
-    return RawHttp.send(pod.config.httpPort(), method, path, Map.of("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN), null);
+    return RawHttp.send(pod.config.http().port(), method, path, Map.of("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN), null);
   }
 
   @Test
@@ -86,7 +86,7 @@ class ApiKeysIT {
       for (int i = 0; i < 4; i++) assertThat(balanceStatus(pod, user, oldKey)).isEqualTo(401);
       assertThat(balanceStatus(pod, user, newKey.getString("api_key"))).as("the new key still works").isEqualTo(200);
     }
-    assertThat(new JsonObject(RawHttp.send(first.config.httpPort(), "GET", "/balance/" + user.getString("user_id"),
+    assertThat(new JsonObject(RawHttp.send(first.config.http().port(), "GET", "/balance/" + user.getString("user_id"),
       Map.of("X-API-Key", oldKey), null).body()).getJsonObject("error").getString("code")).isEqualTo("unauthorized");
   }
 
@@ -117,6 +117,6 @@ class ApiKeysIT {
     for (int i = 0; i < 100; i++) assertThat(balanceStatus(first, someone, unknown)).isEqualTo(401);
     double lookups = first.metric("smsgw_api_key_lookups_total") - before;
     assertThat(lookups).as("PostgreSQL lookups for 100 requests with one unknown key (2 HTTP verticles)")
-      .isPositive().isLessThanOrEqualTo(first.config.instances("http"));
+      .isPositive().isLessThanOrEqualTo(first.config.instances().http());
   }
 }

@@ -127,7 +127,7 @@ class AuthorizationIT extends GatewayTest {
   @Test
   @DisplayName("Every admin and user operation, every spelling of its path, no or wrong credentials: a JSON 401/404 (403/404/400 for another user's key), nothing created or credited")
   void noWayInWithoutTheRightCredentials() {
-    int port = gateway.config.httpPort();
+    int port = gateway.config.http().port();
     Counts before = Counts.now();
     long activeKeys = activeKeys();
     List<String> breaches = new ArrayList<>();
@@ -157,11 +157,11 @@ class AuthorizationIT extends GatewayTest {
   @DisplayName("The right credentials on an equivalent spelling reach the same operation, with the same security")
   void theRightCredentialsWork() {
     Counts before = Counts.now();
-    RawHttp.Answer created = RawHttp.send(gateway.config.httpPort(), "POST", "/admin/users",
+    RawHttp.Answer created = RawHttp.send(gateway.config.http().port(), "POST", "/admin/users",
       Map.of("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN), "{\"name\":\"ok\",\"balance\":5}");
     assertThat(created.status()).isEqualTo(201);
     assertThat(Counts.now().users()).isEqualTo(before.users() + 1);
-    RawHttp.Answer balance = RawHttp.send(gateway.config.httpPort(), "GET", "//balance/./" + victim.getString("user_id"),
+    RawHttp.Answer balance = RawHttp.send(gateway.config.http().port(), "GET", "//balance/./" + victim.getString("user_id"),
       Map.of("X-API-Key", victim.getString("api_key")), null);
     assertThat(balance.status()).isEqualTo(200);
   }

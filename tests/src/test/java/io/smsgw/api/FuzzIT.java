@@ -102,7 +102,7 @@ class FuzzIT {
   static void start() throws Exception {
     started = System.nanoTime();
     gateway = TestGateway.start();
-    http = new FuzzHttp(gateway.config.httpPort());
+    http = new FuzzHttp(gateway.config.http().port());
     broke = gateway.createUser(0);
     other = gateway.createUser(0);
     victim = gateway.createUser(0);

@@ -37,7 +37,7 @@ class HttpLimitsIT {
   }
 
   Socket open() throws Exception {
-    Socket socket = new Socket("127.0.0.1", gateway.config.httpPort());
+    Socket socket = new Socket("127.0.0.1", gateway.config.http().port());
     socket.setSoTimeout(REQUEST_TIMEOUT_MS + 4000);
     return socket;
   }

@@ -59,7 +59,7 @@ class OrphanSweepIT {
       try (TestGateway worker = TestGateway.start(gateway.pgUrl(), Map.of(
         "SMSGW_SENDER_NORMAL_ORPHAN_AFTER_MS", "3000",
         "SMSGW_SENDER_SWEEP_INTERVAL_MS", "500",
-        "SMSGW_PROVIDER_SIM_PORT", String.valueOf(gateway.config.integer("provider_sim", "port"))), EnumSet.of(DevRole.WORKER))) {
+        "SMSGW_PROVIDER_SIM_PORT", String.valueOf(gateway.config.providerSim().port())), EnumSet.of(DevRole.WORKER))) {
         JsonObject status = gateway.awaitStatus(user, id, "sent", Duration.ofSeconds(30));
         assertThat(status.getString("status")).isEqualTo("sent");
         assertThat(gateway.balance(user)).isEqualTo(900);

@@ -72,7 +72,7 @@ class StaleClaimIT {
       a.pause();
       java.util.HashMap<String, String> envB = new java.util.HashMap<>(common);
       envB.put("SMSGW_SENDER_NORMAL_MAX_ATTEMPTS", "4");
-      envB.put("SMSGW_PROVIDER_SIM_PORT", String.valueOf(gateway.config.integer("provider_sim", "port")));  // the same provider
+      envB.put("SMSGW_PROVIDER_SIM_PORT", String.valueOf(gateway.config.providerSim().port()));  // the same provider
       try (TestGateway b = TestGateway.start(gateway.pgUrl(), envB, EnumSet.of(DevRole.WORKER))) {
         // A's claim runs out; B claims the message (attempt 2) and sends it again.
         await("worker B to take the message over", Duration.ofSeconds(30),
@@ -86,7 +86,7 @@ class StaleClaimIT {
         assertThat(gateway.balance(user)).isEqualTo(1_000 - 100);
         // One delivery: the provider holds the message under the id the live claim recorded.
         assertThat(gateway.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-            gateway.config.string("provider", "url") + "/v1/messages/" + id)).build()).json().getString("message_id"))
+            gateway.config.provider().url() + "/v1/messages/" + id)).build()).json().getString("message_id"))
           .isEqualTo(status.getString("provider_message_id"));
         await("A to count its stale outcome", Duration.ofSeconds(10), () -> a.metric("smsgw_sender_stale_outcomes_total") >= 1);
       }

@@ -66,7 +66,7 @@ class WorkerCrashIT {
     pb.environment().put("SMSGW_EXIT_WITH_PARENT", "true");  // no orphan if this test JVM is killed
     pb.environment().put("SMSGW_PG_URL", gateway.pgUrl());
     pb.environment().put("SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers());
-    pb.environment().put("SMSGW_PROVIDER_URL", gateway.config.string("provider", "url"));
+    pb.environment().put("SMSGW_PROVIDER_URL", gateway.config.provider().url());
     pb.environment().put("SMSGW_WORKER_HTTP_PORT", String.valueOf(opsPort));
     pb.environment().put("SMSGW_SENDER_CLAIM_MS", "3000");  // a dead worker's claims run out quickly
     pb.environment().put("SMSGW_PROVIDER_TIMEOUT_MS", "1000");  // a claim must outlast a send (timeout + 2 s)

@@ -32,7 +32,7 @@ public final class ChildWorker implements AutoCloseable {
     settings.put("SMSGW_EXIT_WITH_PARENT", "true");  // no orphan if the test JVM dies
     settings.put("SMSGW_PG_URL", gateway.pgUrl());
     settings.put("SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers());
-    settings.put("SMSGW_PROVIDER_URL", gateway.config.string("provider", "url"));
+    settings.put("SMSGW_PROVIDER_URL", gateway.config.provider().url());
     settings.put("SMSGW_WORKER_HTTP_PORT", String.valueOf(opsPort));
     settings.put("SMSGW_SENDER_SESSION_TIMEOUT_MS", "6000");  // the broker's minimum
     settings.putAll(env);

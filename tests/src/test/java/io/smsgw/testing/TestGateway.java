@@ -87,7 +87,7 @@ public final class TestGateway implements AutoCloseable {
 
   /** The provider simulator's counters: received, delivered, repeated_requests, ... */
   public JsonObject providerStats() {
-    return send(HttpRequest.newBuilder(URI.create(config.string("provider", "url") + "/v1/stats")).GET().build()).json();
+    return send(HttpRequest.newBuilder(URI.create(config.provider().url() + "/v1/stats")).GET().build()).json();
   }
 
   /** Polls the message's status until it is {@code wanted} (or the timeout passes); returns the last status document. */
@@ -104,15 +104,15 @@ public final class TestGateway implements AutoCloseable {
 
   /** GET on the pod's operations port (worker.http_port): detailed readiness, /metrics without a token. */
   public Response ops(String path) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.integer("worker", "http_port") + path)).GET().build());
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.worker().httpPort() + path)).GET().build());
   }
 
   public String pgUrl() {
-    return config.pgUrl();
+    return config.pg().url();
   }
 
   public URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + config.httpPort() + path);
+    return URI.create("http://127.0.0.1:" + config.http().port() + path);
   }
 
   /** A new user with its own wallet, through the admin API: {@code {"user_id", "api_key", "balance"}}. */

@@ -1,6 +1,7 @@
 package io.smsgw.devkit.simulator;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.config.ProviderSimSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -65,21 +66,21 @@ public class ProviderSimulatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    GatewayConfig config = new GatewayConfig(config());
-    latencyMs = config.number("provider_sim", "latency_ms");
-    jitterMs = config.number("provider_sim", "jitter_ms");
-    maxPerSecond = config.number("provider_sim", "max_per_second");
-    transientRate = config.decimal("provider_sim", "transient_failure_rate");
-    slowRate = config.decimal("provider_sim", "slow_answer_rate");
-    lateDecisionMs = config.number("provider_sim", "late_decision_ms");
-    lateDecisionRate = config.decimal("provider_sim", "late_decision_rate");
-    lookupOffered = !"off".equals(config.string("provider_sim", "lookup"));
+    ProviderSimSettings sim = new GatewayConfig(config()).providerSim();
+    latencyMs = sim.latencyMs();
+    jitterMs = sim.jitterMs();
+    maxPerSecond = sim.maxPerSecond();
+    transientRate = sim.transientFailureRate();
+    slowRate = sim.slowAnswerRate();
+    lateDecisionMs = sim.lateDecisionMs();
+    lateDecisionRate = sim.lateDecisionRate();
+    lookupOffered = sim.lookup();
     Router router = Router.router(vertx);
     router.post("/v1/messages/batch").handler(BodyHandler.create(false).setBodyLimit(4 * 1024 * 1024)).handler(this::batch);
     router.post("/v1/messages").handler(BodyHandler.create(false).setBodyLimit(16_384)).handler(this::message);
     router.get("/v1/stats").handler(rc -> rc.json(state.stats()));
     router.get("/v1/messages/:key").handler(this::lookup);
-    return vertx.createHttpServer().requestHandler(router).listen(config.integer("provider_sim", "port"))
+    return vertx.createHttpServer().requestHandler(router).listen(sim.port())
       .onSuccess(s -> server = s);
   }
 

@@ -61,9 +61,9 @@ public final class ApiKeyAuthenticator implements AuthenticationProvider {
 
   public ApiKeyAuthenticator(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
-    this.unknownTtlNanos = config.number("auth", "unknown_key_ttl_ms") * 1_000_000L;
-    this.unlistenedTtlNanos = config.number("auth", "unlistened_key_ttl_ms") * 1_000_000L;
-    this.unknown = lru(config.integer("auth", "unknown_key_cache_size"));
+    this.unknownTtlNanos = config.auth().unknownKeyTtlMs() * 1_000_000L;
+    this.unlistenedTtlNanos = config.auth().unlistenedKeyTtlMs() * 1_000_000L;
+    this.unknown = lru(config.auth().unknownKeyCacheSize());
   }
 
   /** Follows the pod's revocation listener; call from the verticle's start (its event loop). */

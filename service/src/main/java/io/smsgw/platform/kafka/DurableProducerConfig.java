@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The settings every producer of accepted messages shares: acks=all and idempotence (a record acknowledged is
  * on the broker, once), key = user_id as a string, value = the message's bytes, batching from {@code conf/}.
- * Each producer adds its own timeouts, which differ by what waits on them.
+ * Each producer adds its own timeouts, which differ by what waits on them. {@code kafka.producer.*} settings go over
+ * these defaults.
  */
 public final class DurableProducerConfig {
 
@@ -25,6 +26,7 @@ public final class DurableProducerConfig {
     kafka.put("linger.ms", String.valueOf(config.integer("kafka", "linger_ms")));
     kafka.put("batch.size", String.valueOf(config.integer("kafka", "batch_size")));
     kafka.put("compression.type", config.string("kafka", "compression"));
+    kafka.putAll(config.kafka().producer());  // kafka.producer.* / SMSGW_KAFKA_PRODUCER_*, checked at start (KafkaSettings)
     return kafka;
   }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
  * The settings every consumer of accepted messages shares (senders, settlement): offsets committed by hand,
  * only after the batch's outcome is stored, so a crash re-reads rather than skips; a new group starts at the
  * beginning; values stay as bytes. Each consumer adds its own group, batch size and session timeout.
+ * {@code kafka.consumer.*} settings go over these defaults.
  */
 public final class ManualCommitConsumerConfig {
 
@@ -29,6 +30,7 @@ public final class ManualCommitConsumerConfig {
     // stopped for a minute (bench chaos, kafka_restart). A commit that gives up is harmless: the batch is read again
     // and its messages, already claimed or final, are skipped.
     kafka.put("default.api.timeout.ms", "5000");
+    kafka.putAll(config.kafka().consumer());  // kafka.consumer.* / SMSGW_KAFKA_CONSUMER_*, checked at start (KafkaSettings)
     return kafka;
   }
 }

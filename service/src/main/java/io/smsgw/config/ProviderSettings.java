@@ -1,0 +1,15 @@
+package io.smsgw.config;
+
+/** {@code provider.*}: the SMS provider the workers send through. An empty url is allowed here; a worker pod refuses it. */
+public record ProviderSettings(String url, long timeoutMs, int maxConnections, int batchSize, long maxProcessingMs, boolean lookup) {
+
+  static ProviderSettings from(ConfigReader.Section s) {
+    return new ProviderSettings(
+      s.string("url"),
+      s.number("timeout_ms", 1, Integer.MAX_VALUE),
+      s.integer("max_connections", 1, Integer.MAX_VALUE),
+      s.integer("batch_size", 1, Integer.MAX_VALUE),
+      s.number("max_processing_ms", 0, Integer.MAX_VALUE),
+      s.onOff("lookup", null));
+  }
+}
