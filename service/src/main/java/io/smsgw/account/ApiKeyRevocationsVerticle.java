@@ -33,7 +33,7 @@ public class ApiKeyRevocationsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
-    subscriber = PgSubscriber.subscriber(vertx, Database.connectOptions(config.pgUrl()))
+    subscriber = PgSubscriber.subscriber(vertx, Database.connectOptions(config.pg().url()))
       .reconnectPolicy(retries -> 500L);  // forever, every 500 ms
     subscriber.channel(CHANNEL)
       .subscribeHandler(v -> state(true))

@@ -66,7 +66,7 @@ public class HttpVerticle extends VerticleBase {
     HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config), HealthHandler.producerKafka(vertx));
     builder.getRoute("sendSms").setDoValidation(false)
       .addHandler(new SendSmsBodyValidator(contract))
-      .addHandler(new SendSmsHandler(vertx, Pricing.from(config), io.smsgw.wallet.BalanceModes.from(config),
+      .addHandler(new SendSmsHandler(vertx, config.pricing().toPricing(), io.smsgw.wallet.BalanceModes.from(config),
         io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.http().maxPendingSends()));
     builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
     builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));

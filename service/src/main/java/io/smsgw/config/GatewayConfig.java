@@ -128,7 +128,10 @@ public final class GatewayConfig {
 
   /** A copy with one key changed, checked again (the dev kit, the tests and the bench fill in addresses and ports). */
   public GatewayConfig with(String section, String key, Object value) {
-    checked(section, key);
+    Set<String> keys = schema.get(section);
+    if (keys == null || !keys.contains(key)) {
+      throw new IllegalArgumentException("no configuration key " + section + "." + key + " (" + ConfigReader.envName(section, key) + ")");
+    }
     JsonObject copy = json.copy();
     copy.getJsonObject(section).put(key, value);
     return new GatewayConfig(copy, Map.of(), "the configuration given (" + section + "." + key + " set to " + value + ")");
@@ -152,34 +155,4 @@ public final class GatewayConfig {
   public WorkerSettings worker() { return worker; }
   public SenderSettings sender() { return sender; }
 
-  // Checked lookups by name, kept for the files still being migrated to the records above: a key that is not in the
-  // schema throws, naming it.
-
-  public String string(String section, String key) {
-    return String.valueOf(checked(section, key).getValue(key));
-  }
-
-  public int integer(String section, String key) {
-    return checked(section, key).getInteger(key);
-  }
-
-  public long number(String section, String key) {
-    return checked(section, key).getLong(key);
-  }
-
-  public double decimal(String section, String key) {
-    return checked(section, key).getDouble(key);
-  }
-
-  public String pgUrl() { return pg.url(); }
-  public String kafkaBootstrap() { return kafka.bootstrap(); }
-  public int instances(String verticle) { return integer("instances", verticle); }
-
-  private JsonObject checked(String section, String key) {
-    Set<String> keys = schema.get(section);
-    if (keys == null || !keys.contains(key)) {
-      throw new IllegalArgumentException("no configuration key " + section + "." + key + " (" + ConfigReader.envName(section, key) + ")");
-    }
-    return json.getJsonObject(section);
-  }
 }

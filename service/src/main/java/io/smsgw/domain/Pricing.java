@@ -1,14 +1,7 @@
 package io.smsgw.domain;
 
-import io.smsgw.config.GatewayConfig;
-import io.smsgw.domain.Priority;
-
-/** Price per segment of each lane, in the smallest currency unit (from conf/: pricing.*). */
+/** Price per segment of each lane, in the smallest currency unit (conf/ pricing.*, read by config.PricingSettings). */
 public record Pricing(long normalPerSegment, long vipPerSegment) {
-
-  public static Pricing from(GatewayConfig config) {
-    return new Pricing(config.pricing().normalPerSegment(), config.pricing().vipPerSegment());
-  }
 
   public long cost(Priority priority, int segments) {
     return segments * (priority == Priority.VIP ? vipPerSegment : normalPerSegment);

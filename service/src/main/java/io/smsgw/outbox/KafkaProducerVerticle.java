@@ -46,12 +46,12 @@ public class KafkaProducerVerticle extends VerticleBase {
     producer.exceptionHandler(e -> LOG.debug("Kafka producer: {}", e.toString()));
     kafka = new KafkaReachability(vertx, config);
     Pool pool = Database.pool(vertx, config);
-    marker = new PublishedMarker(vertx, pool, config.number("outbox", "mark_interval_ms"));
+    marker = new PublishedMarker(vertx, pool, config.outbox().markIntervalMs());
     relay = new OutboxRelay(vertx, pool, this::publish,
-      config.number("outbox", "relay_interval_ms"), config.number("outbox", "relay_min_age_ms"),
-      config.integer("outbox", "relay_batch"),
+      config.outbox().relayIntervalMs(), config.outbox().relayMinAgeMs(),
+      config.outbox().relayBatch(),
       // A relayed row is skipped by the other pods' relays while its send can still be acknowledged.
-      config.number("kafka", "delivery_timeout_ms") + 5_000);
+      config.kafka().deliveryTimeoutMs() + 5_000);
     var bus = vertx.eventBus();
     return Future.all(
       bus.<SmsMessage>localConsumer(OutboxAddresses.KAFKA_PUBLISH, this::publishAccepted).completion(),
@@ -85,7 +85,7 @@ public class KafkaProducerVerticle extends VerticleBase {
 
   private static Map<String, String> producerConfig(GatewayConfig config) {
     Map<String, String> kafka = DurableProducerConfig.base(config);
-    int deliveryTimeout = config.integer("kafka", "delivery_timeout_ms");
+    int deliveryTimeout = config.kafka().deliveryTimeoutMs();
     kafka.put("delivery.timeout.ms", String.valueOf(deliveryTimeout));
     kafka.put("request.timeout.ms", String.valueOf(Math.min(10000, deliveryTimeout / 2)));
     // With Kafka unreachable, send() waits at most this long for metadata before failing to the relay.

@@ -49,18 +49,18 @@ public class RateLimitVerticle extends VerticleBase {
     GatewayConfig config = new GatewayConfig(config());
     pool = Database.pool(vertx, config);
     RedisRateLimit shared = null;
-    if (!config.string("redis", "url").isEmpty()) {
+    if (!config.redis().url().isEmpty()) {
       // Redis is single-threaded: a few connections carry the checks; fewer to open at once after a start.
       redis = RedisClients.create(vertx, config, REDIS_CONNECTIONS);
-      shared = new RedisRateLimit(RedisClients.scripts(redis, config.number("rate_limit", "redis_timeout_ms")),
-        config.string("redis", "key_prefix"));
+      shared = new RedisRateLimit(RedisClients.scripts(redis, config.rateLimit().redisTimeoutMs()),
+        config.redis().keyPrefix());
     } else {
       LOG.info("rate limits: no redis.url, so each gateway pod enforces them alone");
     }
     limiter = new RateLimiter(
-      UserLimit.of(config.number("rate_limit", "default_messages_per_second"), config.number("rate_limit", "default_burst")),
-      shared, config.integer("rate_limit", "local_pods"), config.number("rate_limit", "redis_retry_ms"));
-    long interval = config.number("rate_limit", "reload_interval_ms");
+      UserLimit.of(config.rateLimit().defaultMessagesPerSecond(), config.rateLimit().defaultBurst()),
+      shared, config.rateLimit().localPods(), config.rateLimit().redisRetryMs());
+    long interval = config.rateLimit().reloadIntervalMs();
     return Future.all(warmUp(config), pool.query(RateLimitQueries.all()).execute().onSuccess(this::apply)).onSuccess(rows -> {
       vertx.sharedData().<String, RateLimiter>getLocalMap(RateLimiter.MAP).put(RateLimiter.KEY, limiter);
       // Idle buckets are dropped every interval, even while a reload is still waiting for PostgreSQL.
@@ -73,7 +73,7 @@ public class RateLimitVerticle extends VerticleBase {
   private Future<Void> warmUp(GatewayConfig config) {
     if (redis == null) return Future.succeededFuture();
     return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RedisRateLimit.ADMIT.source()))
-      .timeout(config.number("redis", "timeout_ms"), TimeUnit.MILLISECONDS)
+      .timeout(config.redis().timeoutMs(), TimeUnit.MILLISECONDS)
       .<Void>mapEmpty()
       .recover(e -> {
         LOG.warn("rate limits: Redis does not answer at start ({}); the pod decides alone until it does", e.toString());

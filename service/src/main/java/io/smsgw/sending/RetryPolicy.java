@@ -1,6 +1,7 @@
 package io.smsgw.sending;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.config.LaneSettings;
 import io.smsgw.domain.Priority;
 
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,15 +15,15 @@ import java.util.concurrent.ThreadLocalRandom;
 public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long deadlineMs, long confirmReserveMs) {
 
   public static RetryPolicy of(GatewayConfig config, Priority lane) {
-    String p = lane == Priority.VIP ? "vip_" : "normal_";
-    long timeout = config.number("provider", "timeout_ms");
+    LaneSettings settings = config.sender().lane(lane);
+    long timeout = config.provider().timeoutMs();
     return new RetryPolicy(
-      config.integer("sender", p + "max_attempts"),
-      config.number("sender", p + "backoff_base_ms"),
-      config.number("sender", p + "backoff_max_ms"),
-      config.number("sender", p + "deadline_ms"),
+      settings.maxAttempts(),
+      settings.backoffBaseMs(),
+      settings.backoffMaxMs(),
+      settings.deadlineMs(),
       // the last send's own timeout, the provider's processing time, one lookup, and a second of scan slack
-      timeout + config.number("provider", "max_processing_ms") + timeout + 1_000);
+      timeout + config.provider().maxProcessingMs() + timeout + 1_000);
   }
 
   /** The wait before the next attempt, after {@code attempts} failed ones: half fixed, half random ("equal jitter"). */

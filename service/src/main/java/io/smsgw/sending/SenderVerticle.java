@@ -60,8 +60,8 @@ public class SenderVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
-    claimMs = config.number("sender", "claim_ms");
-    long providerTimeout = config.number("provider", "timeout_ms");
+    claimMs = config.sender().claimMs();
+    long providerTimeout = config.provider().timeoutMs();
     if (claimMs < providerTimeout + 2_000) {
       // A claim must outlast a send: otherwise every send would be given back unsent, or run past its claim.
       return Future.failedFuture("sender.claim_ms (" + claimMs + ") must be at least provider.timeout_ms + 2000 (" + (providerTimeout + 2_000) + ")");
@@ -69,15 +69,15 @@ public class SenderVerticle extends VerticleBase {
     pool = Database.pool(vertx, config);
     provider = new HttpSmsProvider(vertx, config);
     credits = WalletCredits.forWorker(vertx, config);
-    writer = new StatusWriter(vertx, pool, config.number("sender", "status_flush_ms"));
+    writer = new StatusWriter(vertx, pool, config.sender().statusFlushMs());
     // A refund raised the wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now
     // too low and would answer 402 until it expires; dropping it makes the gateway re-seed it from PostgreSQL.
-    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.integer("provider", "batch_size"),
+    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.provider().batchSize(),
       new SenderMetrics(lane), user -> credits.credited(user, "a refund"),
-      claimMs, providerTimeout, config.number("provider", "max_processing_ms"));
-    retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.number("sender", "retry_scan_interval_ms"),
-      config.number("sender", (lane == Priority.VIP ? "vip_" : "normal_") + "orphan_after_ms"), config.number("sender", "sweep_interval_ms"));
-    deadLetters = new DeadLetters(vertx, config.kafkaBootstrap());
+      claimMs, providerTimeout, config.provider().maxProcessingMs());
+    retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.sender().retryScanIntervalMs(),
+      config.sender().lane(lane).orphanAfterMs(), config.sender().sweepIntervalMs());
+    deadLetters = new DeadLetters(vertx, config.kafka().bootstrap());
     loop = new BatchConsumerLoop(vertx, consumerConfig(config), this::handle,
       failure -> LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), failure.toString()));
     return loop.start(Topics.of(lane));
@@ -124,10 +124,10 @@ public class SenderVerticle extends VerticleBase {
   }
 
   private static Map<String, String> consumerConfig(GatewayConfig config) {
-    Map<String, String> kafka = ManualCommitConsumerConfig.base(config, config.string("sender", "group_id"),
-      config.integer("sender", "poll_records"));
+    Map<String, String> kafka = ManualCommitConsumerConfig.base(config, config.sender().groupId(),
+      config.sender().pollRecords());
     // A dead worker keeps its partitions until the broker gives up on it: this bounds the failover pause.
-    int sessionTimeout = config.integer("sender", "session_timeout_ms");
+    int sessionTimeout = config.sender().sessionTimeoutMs();
     kafka.put("session.timeout.ms", String.valueOf(sessionTimeout));
     kafka.put("heartbeat.interval.ms", String.valueOf(Math.max(500, sessionTimeout / 4)));
     return kafka;

@@ -80,12 +80,8 @@ class GatewayConfigTest {
     GatewayConfig inVerticle = new GatewayConfig(config.json().copy());
     assertThat(inVerticle.charge().maxBatch()).isEqualTo(64);
     assertThat(inVerticle.balance().reservation()).isFalse();
-    // The checked lookups by name still answer, and refuse a key that is not in the schema.
-    assertThat(inVerticle.integer("charge", "max_batch")).isEqualTo(64);
-    assertThat(inVerticle.number("sender", "vip_orphan_after_ms")).isEqualTo(5000);
-    assertThat(inVerticle.string("balance", "mode")).isEqualTo("async");
-    assertThatThrownBy(() -> inVerticle.integer("sender", "claim_msec"))
-      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sender.claim_msec (SMSGW_SENDER_CLAIM_MSEC)");
+    assertThat(inVerticle.sender().vip().orphanAfterMs()).isEqualTo(5000);
+    assertThat(inVerticle.balance().mode()).isEqualTo("async");
   }
 
   @Test

@@ -18,14 +18,14 @@ public final class DurableProducerConfig {
 
   public static Map<String, String> base(GatewayConfig config) {
     Map<String, String> kafka = new HashMap<>();
-    kafka.put("bootstrap.servers", config.kafkaBootstrap());
+    kafka.put("bootstrap.servers", config.kafka().bootstrap());
     kafka.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     kafka.put("value.serializer", "io.vertx.kafka.client.serialization.BufferSerializer");
     kafka.put("acks", "all");
     kafka.put("enable.idempotence", "true");
-    kafka.put("linger.ms", String.valueOf(config.integer("kafka", "linger_ms")));
-    kafka.put("batch.size", String.valueOf(config.integer("kafka", "batch_size")));
-    kafka.put("compression.type", config.string("kafka", "compression"));
+    kafka.put("linger.ms", String.valueOf(config.kafka().lingerMs()));
+    kafka.put("batch.size", String.valueOf(config.kafka().batchSize()));
+    kafka.put("compression.type", config.kafka().compression());
     kafka.putAll(config.kafka().producer());  // kafka.producer.* / SMSGW_KAFKA_PRODUCER_*, checked at start (KafkaSettings)
     return kafka;
   }

@@ -20,7 +20,7 @@ public final class KafkaReachability {
 
   public KafkaReachability(Vertx vertx, GatewayConfig config) {
     shared = SharedAdmin.acquire(vertx, PURPOSE, Map.of(
-      "bootstrap.servers", config.kafkaBootstrap(),
+      "bootstrap.servers", config.kafka().bootstrap(),
       "request.timeout.ms", "2000",
       "default.api.timeout.ms", "2000"));
     admin = KafkaAdminClient.create(vertx, shared.admin());

@@ -18,7 +18,7 @@ public final class ManualCommitConsumerConfig {
 
   public static Map<String, String> base(GatewayConfig config, String groupId, int maxPollRecords) {
     Map<String, String> kafka = new HashMap<>();
-    kafka.put("bootstrap.servers", config.kafkaBootstrap());
+    kafka.put("bootstrap.servers", config.kafka().bootstrap());
     kafka.put("group.id", groupId);
     kafka.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     kafka.put("value.deserializer", "io.vertx.kafka.client.serialization.BufferDeserializer");

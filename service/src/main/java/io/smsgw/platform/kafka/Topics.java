@@ -46,14 +46,14 @@ public final class Topics {
    * the pod starts anyway (accepted messages wait in the outbox) and the relay publishes once it is back.
    */
   public static void ensureCreated(GatewayConfig config) {
-    short replication = (short) config.integer("kafka", "replication_factor");
+    short replication = (short) config.kafka().replicationFactor();
     List<NewTopic> topics = List.of(
-      new NewTopic(NORMAL, config.integer("kafka", "normal_partitions"), replication),
-      new NewTopic(VIP, config.integer("kafka", "vip_partitions"), replication),
+      new NewTopic(NORMAL, config.kafka().normalPartitions(), replication),
+      new NewTopic(VIP, config.kafka().vipPartitions(), replication),
       new NewTopic(DEAD_LETTER, 1, replication),
-      new NewTopic(ACCEPTED, config.integer("kafka", "accepted_partitions"), replication));
+      new NewTopic(ACCEPTED, config.kafka().acceptedPartitions(), replication));
     Map<String, Object> adminConfig = Map.of(
-      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
+      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
       AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
       AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
     try (Admin admin = Admin.create(adminConfig)) {

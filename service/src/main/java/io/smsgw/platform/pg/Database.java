@@ -18,14 +18,14 @@ public final class Database {
     PoolOptions poolOptions = new PoolOptions()
       .setShared(true)
       .setName("smsgw-pg")
-      .setMaxSize(config.integer("pg", "pool_size"))
+      .setMaxSize(config.pg().poolSize())
       // Bounded: when PostgreSQL is slow, callers fail fast (503) instead of queueing without limit.
-      .setMaxWaitQueueSize(config.integer("pg", "pool_wait_queue"))
+      .setMaxWaitQueueSize(config.pg().poolWaitQueue())
       .setConnectionTimeout(5)
       .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
     return PgBuilder.pool()
       .with(poolOptions)
-      .connectingTo(connectOptions(config.pgUrl()))
+      .connectingTo(connectOptions(config.pg().url()))
       .using(vertx)
       .build();
   }
@@ -36,7 +36,7 @@ public final class Database {
    * answer truthfully before its caller gives up. Its own pool, so other work can never starve the accept path.
    */
   public static Pool acceptPool(Vertx vertx, GatewayConfig config, long statementTimeoutMs) {
-    int connections = config.instances("wallet") * config.integer("charge", "max_in_flight_batches");
+    int connections = config.instances().wallet() * config.charge().maxInFlightBatches();
     PoolOptions poolOptions = new PoolOptions()
       .setShared(true)
       .setName("smsgw-pg-accept")
@@ -44,7 +44,7 @@ public final class Database {
       .setMaxWaitQueueSize(connections * 2)
       .setConnectionTimeout(2)
       .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
-    PgConnectOptions connect = connectOptions(config.pgUrl()).addProperty("statement_timeout", String.valueOf(statementTimeoutMs));
+    PgConnectOptions connect = connectOptions(config.pg().url()).addProperty("statement_timeout", String.valueOf(statementTimeoutMs));
     return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
   }
 

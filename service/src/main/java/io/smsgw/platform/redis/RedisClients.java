@@ -15,22 +15,22 @@ public final class RedisClients {
   }
 
   public static Redis create(Vertx vertx, GatewayConfig config) {
-    return create(vertx, config, config.integer("redis", "pool_size"));
+    return create(vertx, config, config.redis().poolSize());
   }
 
   public static Redis create(Vertx vertx, GatewayConfig config, int poolSize) {
     RedisOptions options = new RedisOptions()
-      .setConnectionString(config.string("redis", "url"))
+      .setConnectionString(config.redis().url())
       .setMaxPoolSize(poolSize)
-      .setMaxPoolWaiting(config.integer("redis", "pool_waiting"))
-      .setMaxWaitingHandlers(config.integer("redis", "pool_waiting"));
-    options.getNetClientOptions().setConnectTimeout(config.integer("redis", "timeout_ms"));
+      .setMaxPoolWaiting(config.redis().poolWaiting())
+      .setMaxWaitingHandlers(config.redis().poolWaiting());
+    options.getNetClientOptions().setConnectTimeout(config.redis().timeoutMs());
     return Redis.createClient(vertx, options);
   }
 
   /** The Lua scripts on {@code redis}, each call bounded by {@code redis.timeout_ms}. */
   public static LuaScripts scripts(Redis redis, GatewayConfig config) {
-    return scripts(redis, config.number("redis", "timeout_ms"));
+    return scripts(redis, config.redis().timeoutMs());
   }
 
   /** The Lua scripts on {@code redis}, each call bounded by {@code timeoutMs}. */

@@ -71,9 +71,9 @@ final class RedisGuard {
     this.keys = keys;
     this.progress = new SettlementProgress(vertx, config);
     this.inFlightProduces = inFlightProduces;
-    this.graceMs = config.number("redis", "drain_grace_ms");
-    this.probeMs = config.number("redis", "probe_interval_ms");
-    this.probeTimeoutMs = Math.max(1000, config.number("redis", "timeout_ms"));
+    this.graceMs = config.redis().drainGraceMs();
+    this.probeMs = config.redis().probeIntervalMs();
+    this.probeTimeoutMs = Math.max(1000, config.redis().timeoutMs());
     this.probe = RedisClients.create(vertx, config, 1);
   }
 

@@ -17,7 +17,7 @@ import java.util.UUID;
 public record RedisKeys(String prefix) {
 
   public static RedisKeys of(GatewayConfig config) {
-    return new RedisKeys(config.string("redis", "key_prefix"));
+    return new RedisKeys(config.redis().keyPrefix());
   }
 
   public String epoch() {

@@ -78,7 +78,7 @@ public class ReservationVerticle extends VerticleBase {
     modes = BalanceModes.from(config);
     charge = new DeliveryOptions(LOCAL).setSendTimeout(io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config));
     pool = Database.pool(vertx, config);
-    produceTimeoutMs = config.number("settlement", "produce_timeout_ms");
+    produceTimeoutMs = config.settlement().produceTimeoutMs();
     producer = SharedProducer.ACCEPTED.open(vertx, producerConfig(config, produceTimeoutMs));
     producer.exceptionHandler(e -> LOG.debug("sms.accepted producer: {}", e.toString()));
     if (modes.reservation()) {
@@ -86,12 +86,12 @@ public class ReservationVerticle extends VerticleBase {
       scripts = RedisClients.scripts(redis, config);
       keys = RedisKeys.of(config);
       invalidator = new WalletCacheInvalidator(scripts, keys);
-      markerTtlS = config.number("redis", "marker_ttl_s");
-      cacheTtlS = config.number("redis", "cache_ttl_s");
+      markerTtlS = config.redis().markerTtlS();
+      cacheTtlS = config.redis().cacheTtlS();
       guard = new RedisGuard(vertx, config, scripts, keys, () -> inFlightProduces);
       guard.start();
     } else {
-      unreserved = new UnreservedBalances(pool, config.number("balance", "unreserved_cache_ms"));
+      unreserved = new UnreservedBalances(pool, config.balance().unreservedCacheMs());
     }
     var bus = vertx.eventBus();
     return Future.all(

@@ -32,11 +32,11 @@ final class SettlementProgress {
 
   SettlementProgress(Vertx vertx, GatewayConfig config) {
     shared = SharedAdmin.acquire(vertx, PURPOSE, Map.of(
-      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
+      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrap(),
       AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
       AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000));
     admin = shared.admin();
-    group = config.string("settlement", "group_id");
+    group = config.settlement().groupId();
   }
 
   Map<TopicPartition, Long> endOffsets() throws Exception {

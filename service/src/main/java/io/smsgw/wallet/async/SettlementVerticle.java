@@ -60,7 +60,7 @@ public class SettlementVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     pool = Database.pool(vertx, config);
-    if (!config.string("redis", "url").isEmpty()) {
+    if (!config.redis().url().isEmpty()) {
       redis = RedisClients.create(vertx, config);
       scripts = RedisClients.scripts(redis, config);
       keys = RedisKeys.of(config);
@@ -203,8 +203,8 @@ public class SettlementVerticle extends VerticleBase {
   }
 
   private static Map<String, String> consumerConfig(GatewayConfig config) {
-    Map<String, String> kafka = ManualCommitConsumerConfig.base(config, config.string("settlement", "group_id"),
-      config.integer("settlement", "max_batch"));
+    Map<String, String> kafka = ManualCommitConsumerConfig.base(config, config.settlement().groupId(),
+      config.settlement().maxBatch());
     kafka.put("session.timeout.ms", "10000");
     kafka.put("heartbeat.interval.ms", "2500");
     return kafka;

@@ -48,7 +48,7 @@ public final class WalletCacheInvalidator {
   public static WalletCacheInvalidator forWorker(Vertx vertx, GatewayConfig config) {
     BalanceModes modes = BalanceModes.from(config);
     if (!modes.usesRedis()) return null;
-    if (config.string("redis", "url").isEmpty()) {
+    if (config.redis().url().isEmpty()) {
       LOG.warn("balance mode {} uses Redis but redis.url is not set: refunds will not refresh the cached wallets "
         + "(they stay low until redis.cache_ttl_s)", modes);
       return null;
