@@ -6,8 +6,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The error catalogue (documented in openapi/openapi.yaml). Every non-2xx answer is
- * {@code {"error": {"code", "message", "details"?}}}; clients branch on the code, which never changes.
+ * The error codes the API answers. Their one source is the catalogue table in the contract
+ * ({@code info.description} of openapi/openapi.yaml): ErrorCatalogueTest fails when this enum and that table differ
+ * in a code or a status. Every non-2xx answer is {@code {"error": {"code", "message", "details"?}}}; clients branch
+ * on the code, which never changes.
  */
 public enum ApiError {
   INVALID_REQUEST(400),
