@@ -57,7 +57,8 @@ class ConfigurationDocTest {
     for (String key : node.fieldNames()) {
       if (key.startsWith("_")) continue;  // "_comment"
       Object value = node.getValue(key);
-      if (value instanceof JsonObject child) flatten(prefix + key + ".", child);
+      // A section is an object; an object inside a section (kafka.producer) is one key: settings passed through as they are.
+      if (value instanceof JsonObject child && prefix.isEmpty()) flatten(key + ".", child);
       else conf.put(prefix + key, Json.encode(value));
     }
   }
