@@ -27,7 +27,7 @@ public final class AccountSql {
       + "RETURNING created_at";
   }
 
-  /** Revokes one key of one user (the trigger of V10 notifies every pod); no row when that user has no such key. */
+  /** Revokes one key of one user (the api_keys trigger notifies every pod); no row when that user has no such key. */
   public static String revokeApiKey() {
     return "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE user_id = $1 AND key_id = $2 RETURNING key_id";
   }

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One per gateway pod: {@code LISTEN smsgw_api_key_revoked} on its own PostgreSQL connection (V10's trigger notifies
+ * One per gateway pod: {@code LISTEN smsgw_api_key_revoked} on its own PostgreSQL connection (the api_keys trigger notifies
  * when a revocation commits) and publishes each revoked key hash to the pod's HTTP verticles, which drop it from
  * their caches. It also tells them whether it is subscribed: while it is not (PostgreSQL restarted, connection lost),
  * they clear their caches and keep keys for a few seconds only. No query per request, no extra infrastructure.

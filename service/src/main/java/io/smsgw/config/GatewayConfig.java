@@ -26,10 +26,9 @@ public final class GatewayConfig {
 
   /**
    * {@code SMSGW_} variables that are not configuration keys: the file's path, and variables of the scripts and tests
-   * around the service (bench/flood.sh, and SMSGW_EXIT_WITH_PARENT that the tests still set for child pods, which
-   * now watch their parent through stdin instead).
+   * around the service (bench/flood.sh).
    */
-  static final Set<String> NOT_KEYS = Set.of("SMSGW_CONF", BalanceSettings.RESERVATION_ALIAS, "SMSGW_EXIT_WITH_PARENT",
+  static final Set<String> NOT_KEYS = Set.of("SMSGW_CONF", BalanceSettings.RESERVATION_ALIAS,
     "SMSGW_FLOOD_PORT", "SMSGW_FLOOD_USER", "SMSGW_FLOOD_KEY");
 
   private final JsonObject json;

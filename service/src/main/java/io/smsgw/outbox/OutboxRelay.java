@@ -19,7 +19,7 @@ import java.util.function.Function;
 /**
  * Publishes accepted messages that did not reach Kafka: Kafka was down or slow, or the process died between
  * the commit and the publish. The message table is the outbox; a row leaves it when Kafka acknowledged it.
- * A round leases its rows in a statement of its own (V13: no row lock is held while Kafka is waited for, so a worker
+ * A round leases its rows in a statement of its own (no row lock is held while Kafka is waited for, so a worker
  * claiming one of these messages never blocks behind the relay), sends them, then marks the acknowledged ones. Other
  * pods' relays skip leased rows until the lease ({@code leaseMs}, past Kafka's delivery timeout) runs out.
  */

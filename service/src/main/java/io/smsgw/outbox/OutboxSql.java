@@ -14,7 +14,7 @@ public final class OutboxSql {
   /**
    * The relay's work: accepted rows that Kafka has not acknowledged after a grace period, leased (not locked) for the
    * length of a send, so several gateway pods relay at once without publishing the same row twice, and no worker's
-   * claim waits behind a relay that waits for Kafka. See V13.
+   * claim waits behind a relay that waits for Kafka.
    */
   public static String leaseUnpublished() {
     return "SELECT message_id, user_id, phone_number, body, priority, encoding, segments, cost, accepted_at_ms "

@@ -1,6 +1,6 @@
 package io.smsgw.ratelimit;
 
-/** The SQL of the rate limits (table user_rate_limits, V12__user_rate_limits.sql). */
+/** The SQL of the rate limits (table user_rate_limits). */
 final class RateLimitQueries {
 
   private RateLimitQueries() {

@@ -3,7 +3,7 @@ package io.smsgw.ratelimit;
 /**
  * A rate limit: {@code perSecond} messages per second on average, at most {@code burst} at once (a full bucket).
  * {@link #NONE} (0) is no limit. Limits are counted per {@code POST /send-sms} request that passed validation,
- * whatever its answer after the check (200, 402, 409 or 503 all used the slot).
+ * whatever its answer after the check (200, 400 or 503 all used the slot).
  */
 public record UserLimit(int perSecond, int burst) {
 

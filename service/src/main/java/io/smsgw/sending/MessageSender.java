@@ -58,7 +58,7 @@ final class MessageSender {
    */
   record Claim(SmsMessage message, int attempt, int seq, boolean confirming, boolean inDoubt, long lastAttemptAtMs) {
 
-    /** From a row of claim_messages / claim_due / claim_orphans (V13). */
+    /** From a row of claim_messages / claim_due / claim_orphans. */
     static Claim of(SmsMessage message, Row row) {
       Long last = row.getLong("last_attempt_at_ms");
       return new Claim(message, row.getInteger("attempts"), row.getInteger("claim_seq"), row.getBoolean("confirming"),

@@ -3,7 +3,7 @@ package io.smsgw.sending;
 import java.util.UUID;
 
 /**
- * The end of one claim, as it is written to PostgreSQL (record_outcomes, V13). {@code claimSeq} is the claim's fencing
+ * The end of one claim, as it is written to PostgreSQL (record_outcomes). {@code claimSeq} is the claim's fencing
  * token: a claim that is no longer current writes nothing. {@code doubt}: this attempt may have reached the provider.
  */
 record Outcome(UUID messageId, UUID userId, int claimSeq, Kind kind, String providerMessageId, String error, long atMs,

@@ -35,7 +35,7 @@ import java.util.UUID;
  * so a normal backlog never delays it). Loop: poll a batch, claim the messages that are still pending, send
  * each through the provider, store the outcomes, then commit the offsets. A redelivered record finds its
  * message claimed or final and is skipped; at-least-once delivery never becomes a second send. Every claim has a
- * fencing token, so a sender that stalled past its claim cannot overwrite the worker that took over (V13).
+ * fencing token, so a sender that stalled past its claim cannot overwrite the worker that took over.
  */
 public class SenderVerticle extends VerticleBase {
 
@@ -71,7 +71,7 @@ public class SenderVerticle extends VerticleBase {
     credits = WalletCredits.forWorker(vertx, config);
     writer = new StatusWriter(vertx, pool, config.sender().statusFlushMs());
     // A refund raised the wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now
-    // too low and would answer 402 until it expires; dropping it makes the gateway re-seed it from PostgreSQL.
+    // too low and would answer insufficient_balance until it expires; dropping it makes the gateway re-seed it from PostgreSQL.
     sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.provider().batchSize(),
       new SenderMetrics(lane), user -> credits.credited(user, "a refund"),
       claimMs, providerTimeout, config.provider().maxProcessingMs());

@@ -8,7 +8,7 @@ public final class SendingSql {
 
   /**
    * Claims the messages of a Kafka batch that are still pending and not claimed by anyone else: each row has the
-   * claim's fencing token and what the sender needs to decide (V13).
+   * claim's fencing token and what the sender needs to decide.
    */
   public static String claimMessages() {
     return "SELECT message_id, attempts, claim_seq, confirming, send_in_doubt, last_attempt_at_ms FROM claim_messages($1::uuid[], $2::bigint)";

@@ -31,7 +31,7 @@ import java.util.PriorityQueue;
  *       so it can never be charged after that answer;</li>
  *   <li>a batch runs under PostgreSQL's statement_timeout (the accept pool's connections), and a watchdog answers
  *       {@code OUTCOME_UNKNOWN} if no answer came back shortly after it;</li>
- *   <li>the batch skips wallets that someone else holds (V11): their messages wait in {@code busy} and are tried
+ *   <li>the batch skips wallets that someone else holds (FOR UPDATE SKIP LOCKED): their messages wait in {@code busy} and are tried
  *       again in later batches until their deadline, so a held wallet stalls only its own requests;</li>
  *   <li>a batch that PostgreSQL refuses for its data is split in halves until the item that caused it is alone;
  *       that item is {@code REFUSED}, the others commit.</li>

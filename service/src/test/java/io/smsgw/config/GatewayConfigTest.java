@@ -182,7 +182,7 @@ class GatewayConfigTest {
   @DisplayName("an SMSGW_ variable that matches no key is refused; SMSGW_CONF, the scripts' variables and other variables are not")
   void unknownVariable() {
     ConfigException e = refused(Map.of("SMSGW_CHARGE_MAX_BACH", "128", "SMSGW_CONF", "conf/smsgw.json",
-      "SMSGW_EXIT_WITH_PARENT", "true", "SMSGW_FLOOD_PORT", "18081", "HOME", "/root", "smsgw_http_port", "1"));
+      "SMSGW_FLOOD_PORT", "18081", "HOME", "/root", "smsgw_http_port", "1"));
     assertThat(e.problems()).containsExactly(
       "SMSGW_CHARGE_MAX_BACH: an SMSGW_ variable that matches no configuration key (did you mean SMSGW_CHARGE_MAX_BATCH?)");
   }

@@ -169,7 +169,7 @@ class AuthorizationIT extends GatewayTest {
   static long activeKeys() {
     try {
       return Db.count(gateway.pgUrl(), "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL");
-    } catch (IllegalStateException noTable) {  // before V10
+    } catch (IllegalStateException noTable) {  // no api_keys table
       return -1;
     }
   }

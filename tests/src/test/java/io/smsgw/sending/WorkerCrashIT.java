@@ -63,7 +63,6 @@ class WorkerCrashIT {
     ProcessBuilder pb = new ProcessBuilder(
       Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
       "-cp", System.getProperty("java.class.path"), ChildMain.class.getName(), "worker");
-    pb.environment().put("SMSGW_EXIT_WITH_PARENT", "true");  // no orphan if this test JVM is killed
     pb.environment().put("SMSGW_PG_URL", gateway.pgUrl());
     pb.environment().put("SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers());
     pb.environment().put("SMSGW_PROVIDER_URL", gateway.config.provider().url());

@@ -29,7 +29,6 @@ public final class ChildWorker implements AutoCloseable {
   public static ChildWorker start(TestGateway gateway, Path log, Map<String, String> env) throws Exception {
     int opsPort = FreePorts.next();
     Map<String, String> settings = new HashMap<>();
-    settings.put("SMSGW_EXIT_WITH_PARENT", "true");  // no orphan if the test JVM dies
     settings.put("SMSGW_PG_URL", gateway.pgUrl());
     settings.put("SMSGW_KAFKA_BOOTSTRAP", TestServices.kafka().bootstrapServers());
     settings.put("SMSGW_PROVIDER_URL", gateway.config.provider().url());

@@ -17,7 +17,7 @@ import java.util.UUID;
 
 /**
  * Drops a wallet's cached available balance in Redis after PostgreSQL credited it (a top-up on a gateway, a
- * refund on a worker), so the next request re-seeds it from PostgreSQL instead of answering 402 from a balance
+ * refund on a worker), so the next request re-seeds it from PostgreSQL instead of answering insufficient_balance from a balance
  * that is too low until the cache expires. Always safe: a missing entry is re-seeded (minus what is unsettled).
  * Best effort: if Redis does not answer, the cache stays low (never too high) until {@code redis.cache_ttl_s}.
  */
