@@ -54,8 +54,7 @@ class SwaggerUiBrowserIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-      "no " + CHROMIUM + " or " + CHROMEDRIVER + ": the Swagger UI browser test is skipped (run .ci/install-chromium)");
+    if (!browserInstalled()) return;  // the test itself is skipped, with the reason
     gateway = TestGateway.start();
     profile = Files.createTempDirectory("smsgw-chromium-");
     ChromeOptions options = new ChromeOptions();
@@ -69,6 +68,10 @@ class SwaggerUiBrowserIT {
       .usingAnyFreePort()
       .build();
     browser = new ChromeDriver(service, options);
+  }
+
+  static boolean browserInstalled() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
   }
 
   @AfterAll
@@ -88,6 +91,8 @@ class SwaggerUiBrowserIT {
   @Test
   @DisplayName("the demo user authorizes with X-API-Key and sends an SMS from the page")
   void sendFromSwaggerUi() throws Exception {
+    Assumptions.assumeTrue(browserInstalled(),
+      "no " + CHROMIUM + " or " + CHROMEDRIVER + ": the Swagger UI browser test is skipped (.ci/install-chromium installs them)");
     JsonObject user = gateway.createUser(1_000);
     WebDriverWait wait = new WebDriverWait(browser, WAIT);
     try {
