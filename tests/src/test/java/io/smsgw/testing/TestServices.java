@@ -1,49 +1,102 @@
 package io.smsgw.testing;
 
-import io.smsgw.devkit.EmbeddedKafka;
-import io.smsgw.devkit.EmbeddedPostgresServer;
-import io.smsgw.devkit.EmbeddedRedis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
- * The real services every test talks to, started once per test JVM: PostgreSQL (embedded binaries), the
- * Apache Kafka broker (child JVM) and redis-server (embedded binary), on free ports. Stopped when the JVM exits.
+ * The real services every test talks to, started once per test JVM: PostgreSQL, Kafka and Redis, stopped when the
+ * JVM exits. Where they come from is chosen once:
+ * <ul>
+ *   <li>{@code containers}: Testcontainers (PostgreSQL 15, apache/kafka, redis:7-alpine), when a Docker engine answers;</li>
+ *   <li>{@code embedded}: the dev kit's embedded services (PostgreSQL binaries, a broker JVM, redis-server) on free
+ *       ports, with no Docker at all.</li>
+ * </ul>
+ * {@code -Dsmsgw.test.services=embedded|containers} (or {@code SMSGW_TEST_SERVICES}) forces the choice; the
+ * default, {@code auto}, takes containers when Docker is available. The same tests run either way.
  */
 public final class TestServices {
 
-  private static EmbeddedPostgresServer postgres;
-  private static EmbeddedKafka kafka;
-  private static EmbeddedRedis redis;
+  private static final Logger LOG = LoggerFactory.getLogger(TestServices.class);
+
+  public enum Kind { EMBEDDED, CONTAINERS }
+
+  private static Kind kind;
+  private static TestPostgres postgres;
+  private static TestKafka kafka;
+  private static TestRedis redis;
 
   private TestServices() {
   }
 
-  public static synchronized EmbeddedPostgresServer postgres() {
-    if (postgres == null) {
-      postgres = startOnce("embedded PostgreSQL", () -> new EmbeddedPostgresServer(root().resolve("pg-" + ProcessHandle.current().pid())).start());
+  /** Embedded or containers, decided (and logged) once per JVM. */
+  public static synchronized Kind kind() {
+    if (kind == null) {
+      String wanted = System.getProperty("smsgw.test.services", System.getenv().getOrDefault("SMSGW_TEST_SERVICES", "auto"))
+        .trim().toLowerCase(Locale.ROOT);
+      kind = switch (wanted) {
+        case "embedded" -> Kind.EMBEDDED;
+        case "containers" -> Kind.CONTAINERS;
+        case "auto", "" -> dockerAvailable() ? Kind.CONTAINERS : Kind.EMBEDDED;
+        default -> throw new IllegalArgumentException("smsgw.test.services=" + wanted + ": embedded, containers or auto");
+      };
+      LOG.info("test services: {} ({})", kind == Kind.CONTAINERS ? "Testcontainers" : "the dev kit's embedded services",
+        "auto".equals(wanted) || wanted.isEmpty() ? "auto: Docker " + (kind == Kind.CONTAINERS ? "available" : "not available")
+          : "smsgw.test.services=" + wanted);
     }
+    return kind;
+  }
+
+  private static boolean dockerAvailable() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  public static synchronized TestPostgres postgres() {
+    if (postgres == null) postgres = startOnce("PostgreSQL", () -> newPostgres("pg"));
     return postgres;
   }
 
-  public static synchronized EmbeddedKafka kafka() {
+  public static synchronized TestKafka kafka() {
     if (kafka == null) {
-      kafka = startOnce("the Kafka broker", () -> new EmbeddedKafka(root().resolve("kafka-" + ProcessHandle.current().pid())).start());
+      kafka = startOnce("the Kafka broker", () -> kind() == Kind.CONTAINERS ? ContainerServices.kafka()
+        : EmbeddedServices.kafka(root().resolve("kafka-" + ProcessHandle.current().pid())));
     }
     return kafka;
   }
 
-  public static synchronized EmbeddedRedis redis() {
-    if (redis == null) {
-      redis = startOnce("Redis", () -> new EmbeddedRedis(root().resolve("redis-" + ProcessHandle.current().pid())).start());
-    }
+  public static synchronized TestRedis redis() {
+    if (redis == null) redis = startOnce("Redis", () -> newRedis("redis"));
     return redis;
   }
 
   /** A Redis server of its own, for a test that stops or flushes it; the caller closes it. */
-  public static EmbeddedRedis privateRedis(String name) throws Exception {
-    return new EmbeddedRedis(root().resolve(name + "-" + System.nanoTime())).start();
+  public static TestRedis privateRedis(String name) throws Exception {
+    return newRedis(name);
+  }
+
+  /** A fresh PostgreSQL of its own, for a test that stops it; the caller closes it. */
+  public static TestPostgres privatePostgres(String name) throws Exception {
+    return newPostgres(name);
+  }
+
+  private static TestPostgres newPostgres(String name) throws Exception {
+    return kind() == Kind.CONTAINERS ? ContainerServices.postgres() : EmbeddedServices.postgres(root().resolve(name + "-" + uniqueSuffix()));
+  }
+
+  private static TestRedis newRedis(String name) throws Exception {
+    return kind() == Kind.CONTAINERS ? ContainerServices.redis() : EmbeddedServices.redis(root().resolve(name + "-" + uniqueSuffix()));
+  }
+
+  private static String uniqueSuffix() {
+    return ProcessHandle.current().pid() + "-" + System.nanoTime();
   }
 
   private interface Starter<T extends AutoCloseable> {
@@ -63,13 +116,8 @@ public final class TestServices {
       }));
       return service;
     } catch (Exception e) {
-      throw new IllegalStateException("could not start " + name, e);
+      throw new IllegalStateException("could not start " + name + " (" + kind() + ")", e);
     }
-  }
-
-  /** A fresh PostgreSQL of its own, for a test that stops it. */
-  public static EmbeddedPostgresServer privatePostgres(String name) throws Exception {
-    return new EmbeddedPostgresServer(root().resolve(name + "-" + System.nanoTime())).start();
   }
 
   private static Path root() throws java.io.IOException {

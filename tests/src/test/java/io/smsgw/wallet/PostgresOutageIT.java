@@ -1,6 +1,6 @@
 package io.smsgw.wallet;
 
-import io.smsgw.devkit.EmbeddedPostgresServer;
+import io.smsgw.testing.TestPostgres;
 import io.smsgw.testing.Db;
 import io.smsgw.testing.TestGateway;
 import io.smsgw.testing.TestServices;
@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("PostgreSQL outage: 503 unavailable, nothing charged, service back when PostgreSQL is")
 class PostgresOutageIT {
 
-  static EmbeddedPostgresServer postgres;
+  static TestPostgres postgres;
   static TestGateway gateway;
 
   @BeforeAll

@@ -1,7 +1,7 @@
 package io.smsgw.wallet.async;
 
 import io.smsgw.devkit.DevRole;
-import io.smsgw.devkit.EmbeddedRedis;
+import io.smsgw.testing.TestRedis;
 import io.smsgw.testing.Db;
 import io.smsgw.testing.Eventually;
 import io.smsgw.testing.TestGateway;
@@ -39,7 +39,7 @@ class RedisLossIT {
   private static final long POOR = 400 * 100L;        // pays for 400 of its 1,000
   private static final int IN_FLIGHT = 48;
 
-  EmbeddedRedis redis;
+  TestRedis redis;
   TestGateway gateway;
   volatile boolean redisDown;
 

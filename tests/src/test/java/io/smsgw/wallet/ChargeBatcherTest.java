@@ -5,7 +5,7 @@ import io.smsgw.domain.Priority;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.platform.pg.Database;
 import io.smsgw.testing.Db;
-import io.smsgw.testing.GatewayTest;
+import io.smsgw.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -27,25 +27,37 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The accept batcher against the real PostgreSQL: one bad item fails alone, a full queue refuses at once, a wallet
+ * The accept batcher alone (no pod) against the real PostgreSQL: one bad item fails alone, a full queue refuses at once, a wallet
  * held by someone else stalls only its own requests and they are never charged after their answer.
  */
 @DisplayName("Accept batches: isolation, bounds, deadlines")
-class ChargeBatcherIT extends GatewayTest {
+class ChargeBatcherTest {
 
   Vertx vertx;
   Pool pool;
+  Pool setup;
 
   @BeforeEach
   void open() {
     vertx = Vertx.vertx();
-    pool = Database.acceptPool(vertx, gateway.config, 2000);
+    pool = Database.acceptPool(vertx, TestDatabase.config(java.util.Map.of()), 2000);
+    setup = Database.pool(vertx, TestDatabase.config(java.util.Map.of()));
   }
 
   @AfterEach
   void close() {
     pool.close().await();
+    setup.close().await();
     vertx.close().await();
+  }
+
+  /** A user with a wallet, as the admin API makes it: {@code {"user_id"}}. */
+  private JsonObject createUser(long balance) throws Exception {
+    return new JsonObject().put("user_id", TestDatabase.createUser(setup, balance).toString());
+  }
+
+  private static long balance(JsonObject user) {
+    return TestDatabase.balance(UUID.fromString(user.getString("user_id")));
   }
 
   static SmsMessage sms(JsonObject user, String text) {
@@ -74,7 +86,7 @@ class ChargeBatcherIT extends GatewayTest {
   @Test
   @DisplayName("a message PostgreSQL refuses (U+0000) fails alone; the 20 others in its batch are charged")
   void poisonFailsAlone() throws Exception {
-    JsonObject user = gateway.createUser(10_000);
+    JsonObject user = createUser(10_000);
     ChargeBatcher batcher = new ChargeBatcher(vertx, pool, new ChargeBatcher.Limits(256, 1, 4096, 5000, 2000));
     List<SmsMessage> messages = new ArrayList<>();
     // The first goes alone at once; the rest queue behind it and travel as one batch, the poison in the middle.
@@ -92,15 +104,15 @@ class ChargeBatcherIT extends GatewayTest {
         assertThat(answers.get(i).result().kind()).isEqualTo(ChargeOutcome.Kind.ACCEPTED);
       }
     }
-    assertThat(gateway.balance(user)).isEqualTo(10_000 - 21 * 100);
-    assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM messages WHERE user_id = '" + user.getString("user_id") + "'")).isEqualTo(21);
+    assertThat(balance(user)).isEqualTo(10_000 - 21 * 100);
+    assertThat(Db.count(TestDatabase.url(), "SELECT count(*) FROM messages WHERE user_id = '" + user.getString("user_id") + "'")).isEqualTo(21);
     batcher.close();
   }
 
   @Test
   @DisplayName("a full accept queue refuses at once with OVERLOADED; what was queued is charged")
   void fullQueueRefusesAtOnce() throws Exception {
-    JsonObject user = gateway.createUser(10_000);
+    JsonObject user = createUser(10_000);
     ChargeBatcher batcher = new ChargeBatcher(vertx, pool, new ChargeBatcher.Limits(256, 1, 5, 5000, 2000));
     List<SmsMessage> messages = new ArrayList<>();
     for (int i = 0; i < 10; i++) messages.add(sms(user, "m" + i));
@@ -124,7 +136,7 @@ class ChargeBatcherIT extends GatewayTest {
     assertThat(refusedAtOnce).containsExactly(false, false, false, false, false, true, true, true, true, true);
     for (int i = 5; i < 10; i++) assertThat(failureOf(answers.get(i))).isEqualTo(ChargeFailure.OVERLOADED);
     for (int i = 0; i < 5; i++) assertThat(answers.get(i).result().kind()).isEqualTo(ChargeOutcome.Kind.ACCEPTED);
-    assertThat(gateway.balance(user)).isEqualTo(10_000 - 5 * 100);
+    assertThat(balance(user)).isEqualTo(10_000 - 5 * 100);
     assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(10));
     batcher.close();
   }
@@ -132,10 +144,10 @@ class ChargeBatcherIT extends GatewayTest {
   @Test
   @DisplayName("a wallet row held elsewhere: its messages are not charged at their deadline (and never after); another wallet's go through meanwhile")
   void heldWalletStallsOnlyItself() throws Exception {
-    JsonObject held = gateway.createUser(10_000);
-    JsonObject other = gateway.createUser(10_000);
+    JsonObject held = createUser(10_000);
+    JsonObject other = createUser(10_000);
     ChargeBatcher batcher = new ChargeBatcher(vertx, pool, new ChargeBatcher.Limits(256, 1, 4096, 1500, 2000));
-    try (Connection lock = DriverManager.getConnection(Database.jdbcUrl(gateway.pgUrl())); Statement s = lock.createStatement()) {
+    try (Connection lock = DriverManager.getConnection(Database.jdbcUrl(TestDatabase.url())); Statement s = lock.createStatement()) {
       lock.setAutoCommit(false);
       s.execute("SELECT 1 FROM wallets WHERE user_id = '" + held.getString("user_id") + "' FOR UPDATE");
 
@@ -159,9 +171,9 @@ class ChargeBatcherIT extends GatewayTest {
       lock.commit();
     }
     Thread.sleep(1000);  // anything still on its way would have been charged by now
-    assertThat(gateway.balance(held)).isEqualTo(10_000);
-    assertThat(gateway.balance(other)).isEqualTo(10_000 - 10 * 100);
-    assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM messages WHERE user_id = '" + held.getString("user_id") + "'")).isZero();
+    assertThat(balance(held)).isEqualTo(10_000);
+    assertThat(balance(other)).isEqualTo(10_000 - 10 * 100);
+    assertThat(Db.count(TestDatabase.url(), "SELECT count(*) FROM messages WHERE user_id = '" + held.getString("user_id") + "'")).isZero();
     batcher.close();
   }
 }
