@@ -32,7 +32,7 @@ class GeneratedClientIT extends GatewayTest {
 
   private static ApiClient client(java.util.function.Consumer<java.net.http.HttpRequest.Builder> credentials) {
     return new ApiClient()
-      .setScheme("http").setHost("127.0.0.1").setPort(gateway.config.httpPort())
+      .setScheme("http").setHost("127.0.0.1").setPort(gateway.config.http().port())
       .setConnectTimeout(Duration.ofSeconds(10)).setReadTimeout(Duration.ofSeconds(30))
       .setRequestInterceptor(credentials);
   }
@@ -42,7 +42,7 @@ class GeneratedClientIT extends GatewayTest {
   void sendReadBalanceReadStatus() throws Exception {
     AdminApi admin = new AdminApi(client(request -> request.header("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN)));
     CreatedUser user = admin.createUser(new CreateUserRequest().name("generated-client").balance(1_000));
-    assertThat(user.getBalance()).isEqualTo(1_000);
+    assertThat(user.getBalance()).isEqualTo(1_000L);
     assertThat(user.getApiKey()).isNotBlank();
 
     ApiClient asUser = client(request -> request.header("X-API-Key", user.getApiKey()));
@@ -60,7 +60,7 @@ class GeneratedClientIT extends GatewayTest {
 
     Balance balance = wallet.getBalance(user.getUserId());
     assertThat(balance.getUserId()).isEqualTo(user.getUserId());
-    assertThat(balance.getBalance()).isEqualTo(900);
+    assertThat(balance.getBalance()).isEqualTo(900L);
 
     MessageStatus status = messages.getMessageStatus(messageId);
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -78,6 +78,6 @@ class GeneratedClientIT extends GatewayTest {
       .messageId(messageId).userId(user.getUserId()).phoneNumber("+14155550100").message("again")));
     assertThat(duplicate.getCode()).isEqualTo(400);
     assertThat(duplicate.getResponseBody()).contains("duplicate_message_id");
-    assertThat(wallet.getBalance(user.getUserId()).getBalance()).isEqualTo(900);
+    assertThat(wallet.getBalance(user.getUserId()).getBalance()).isEqualTo(900L);
   }
 }

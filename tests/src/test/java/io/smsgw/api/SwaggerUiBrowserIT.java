@@ -96,7 +96,7 @@ class SwaggerUiBrowserIT {
     JsonObject user = gateway.createUser(1_000);
     WebDriverWait wait = new WebDriverWait(browser, WAIT);
     try {
-      browser.get("http://127.0.0.1:" + gateway.config.httpPort() + "/swagger/index.html");
+      browser.get("http://127.0.0.1:" + gateway.config.http().port() + "/swagger/index.html");
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".info .title"), "smsgw"));
 
       // Authorize: the ApiKeyAuth form of the dialog (the other one is the admin's bearer token)

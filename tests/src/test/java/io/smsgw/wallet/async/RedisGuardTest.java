@@ -2,6 +2,7 @@ package io.smsgw.wallet.async;
 
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.platform.kafka.Topics;
+import io.smsgw.platform.redis.LuaScripts;
 import io.smsgw.platform.redis.RedisClients;
 import io.smsgw.testing.TestRedis;
 import io.smsgw.testing.TestServices;
@@ -70,7 +71,7 @@ class RedisGuardTest {
     this.loop = vertx.getOrCreateContext();
     config = config(redis.url());
     Topics.ensureCreated(config);  // the drain reads sms.accepted's end offsets
-    keys = RedisClients.keys(config);
+    keys = RedisKeys.of(config);
     client = RedisClients.create(vertx, config);
   }
 
@@ -107,9 +108,9 @@ class RedisGuardTest {
   }
 
   private void startGuard(GatewayConfig config) throws Exception {
-    ReservationScripts scripts = RedisClients.scripts(RedisClients.create(vertx, config), config);
+    LuaScripts scripts = RedisClients.scripts(RedisClients.create(vertx, config), config);
     guard = onLoop(() -> {
-      RedisGuard g = new RedisGuard(vertx, config, scripts, RedisClients.keys(config), inFlightProduces::get);
+      RedisGuard g = new RedisGuard(vertx, config, scripts, RedisKeys.of(config), inFlightProduces::get);
       g.start();
       return g;
     });
