@@ -1,5 +1,7 @@
 package io.smsgw.account;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,10 +35,10 @@ public class AccountVerticle extends VerticleBase {
       .register(registry == null ? new SimpleMeterRegistry() : registry);
     var bus = vertx.eventBus();
     return Future.all(
-      bus.<JsonObject>localConsumer(AccountAddresses.ACCOUNT_CREATE, this::create).completion(),
-      bus.<JsonObject>localConsumer(AccountAddresses.ACCOUNT_AUTHENTICATE, this::authenticate).completion(),
-      bus.<JsonObject>localConsumer(AccountAddresses.ACCOUNT_KEY_CREATE, this::createKey).completion(),
-      bus.<JsonObject>localConsumer(AccountAddresses.ACCOUNT_KEY_REVOKE, this::revokeKey).completion());
+      Bus.<JsonObject>serve(vertx, AccountAddresses.ACCOUNT_CREATE, this::create).completion(),
+      Bus.<JsonObject>serve(vertx, AccountAddresses.ACCOUNT_AUTHENTICATE, this::authenticate).completion(),
+      Bus.<JsonObject>serve(vertx, AccountAddresses.ACCOUNT_KEY_CREATE, this::createKey).completion(),
+      Bus.<JsonObject>serve(vertx, AccountAddresses.ACCOUNT_KEY_REVOKE, this::revokeKey).completion());
   }
 
   /**

@@ -37,7 +37,7 @@ public class ApiKeyRevocationsVerticle extends VerticleBase {
       .reconnectPolicy(retries -> 500L);  // forever, every 500 ms
     subscriber.channel(CHANNEL)
       .subscribeHandler(v -> state(true))
-      .handler(hash -> vertx.eventBus().publish(AccountAddresses.ACCOUNT_KEYS_CHANGED, new JsonObject().put("revoked", hash.trim()), LOCAL));
+      .handler(hash -> vertx.eventBus().publish(AccountAddresses.ACCOUNT_KEYS_CHANGED, new JsonObject().put("revoked", hash.trim())));  // every pod, edge pods too
     var listeningConsumer = vertx.eventBus().<JsonObject>localConsumer(AccountAddresses.ACCOUNT_KEYS_LISTENING,
       m -> m.reply(new JsonObject().put("listening", listening)));
     // Not subscribed at start is fine: the HTTP verticles keep keys briefly until the listener is subscribed.

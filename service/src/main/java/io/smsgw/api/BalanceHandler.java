@@ -1,5 +1,7 @@
 package io.smsgw.api;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.wallet.WalletAddresses;
 
 import io.smsgw.api.security.ApiKeyAuthenticator;
@@ -28,7 +30,7 @@ final class BalanceHandler implements Handler<RoutingContext> {
       ApiError.FORBIDDEN.send(rc, "this API key may not read that wallet");
       return;
     }
-    vertx.eventBus().<JsonObject>request(WalletAddresses.WALLET_BALANCE, new JsonObject().put("user_id", userId.toString()), Requests.LOCAL)
+    vertx.eventBus().<JsonObject>request(WalletAddresses.WALLET_BALANCE, new JsonObject().put("user_id", userId.toString()), Bus.to(vertx, WalletAddresses.WALLET_BALANCE, Requests.LOCAL))
       .onComplete(reply -> Requests.json(rc, 200, reply.body()), failure -> ApiError.sendFailure(rc, failure));
   }
 }

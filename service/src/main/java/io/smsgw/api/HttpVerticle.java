@@ -80,6 +80,7 @@ public class HttpVerticle extends VerticleBase {
     builder.getRoute("live").addHandler(health::live);
     builder.getRoute("ready").addHandler(health::readyStatus);  // the details are on the operations port
     builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create());
+    builder.getRoute("getCluster").addHandler(new io.smsgw.operations.ClusterView(vertx)::handle);
 
     Router router = builder.createRouter();
     SwaggerUi.mount(vertx, router, CONTRACT);

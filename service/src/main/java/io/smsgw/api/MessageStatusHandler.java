@@ -1,5 +1,7 @@
 package io.smsgw.api;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.status.StatusAddresses;
 
 import io.smsgw.api.security.ApiKeyAuthenticator;
@@ -25,7 +27,7 @@ final class MessageStatusHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext rc) {
     UUID messageId = Requests.pathUuid(rc, "message_id");
     UUID caller = ApiKeyAuthenticator.userOf(rc);
-    vertx.eventBus().<JsonObject>request(StatusAddresses.MESSAGE_STATUS, new JsonObject().put("message_id", messageId.toString()), Requests.LOCAL)
+    vertx.eventBus().<JsonObject>request(StatusAddresses.MESSAGE_STATUS, new JsonObject().put("message_id", messageId.toString()), Bus.to(vertx, StatusAddresses.MESSAGE_STATUS, Requests.LOCAL))
       .onComplete(reply -> {
         JsonObject status = reply.body();
         if (!caller.toString().equals(status.remove("user_id"))) {

@@ -3,9 +3,12 @@ package io.smsgw.bootstrap;
 
 import io.smsgw.account.AccountVerticle;
 import io.smsgw.account.ApiKeyRevocationsVerticle;
+import io.smsgw.config.ClusterSettings;
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.platform.cluster.HazelcastCluster;
 import io.smsgw.config.InstancesSettings;
 import io.smsgw.api.HttpVerticle;
+import io.smsgw.operations.ClusterView;
 import io.smsgw.operations.OperationsVerticle;
 import io.smsgw.outbox.KafkaProducerVerticle;
 import io.smsgw.platform.kafka.Topics;
@@ -25,6 +28,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -49,7 +54,10 @@ public final class Pod {
 
   private final Vertx vertx;
   /** In deployment order; stopped in reverse, one at a time, so senders drain while storage is still up. */
+  private static final java.util.concurrent.atomic.AtomicInteger PODS_IN_PROCESS = new java.util.concurrent.atomic.AtomicInteger();
   private final List<String> deployments = new ArrayList<>();
+  /** Instance count per verticle deployed, for GET /admin/cluster. */
+  private final java.util.Map<String, Object> verticles = new java.util.LinkedHashMap<>();
 
   private Pod(Vertx vertx) {
     this.vertx = vertx;
@@ -72,7 +80,7 @@ public final class Pod {
     Migrations.migrate(config.pg().url());
     Topics.ensureCreated(config);
 
-    Pod pod = new Pod(newVertx());
+    Pod pod = new Pod(newVertx(config.cluster()));
     return pod.deployOrClose(config, roles);
   }
 
@@ -100,9 +108,9 @@ public final class Pod {
     return this;
   }
 
-  private static Vertx newVertx() {
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+  /** Clustered (Hazelcast, blocking until it joined) when cluster.enabled is on; a plain Vert.x otherwise. */
+  private static Vertx newVertx(ClusterSettings cluster) {
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(true)
         // Per-message meters on every event-bus hop, PostgreSQL/Kafka socket and provider call cost ~6% of the
@@ -111,8 +119,15 @@ public final class Pod {
         .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
         .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
-        .setEnabled(true)))
-      .build();
+        .setEnabled(true));
+    Vertx vertx;
+    if (cluster.enabled()) {
+      options.setEventBusOptions(HazelcastCluster.eventBus(cluster));
+      vertx = Vertx.builder().with(options).withClusterManager(HazelcastCluster.manager(cluster)).buildClustered().await();
+      LOG.info("joined cluster '{}' (members {})", cluster.name(), cluster.members());
+    } else {
+      vertx = Vertx.builder().with(options).build();
+    }
     vertx.eventBus().registerDefaultCodec(SmsMessage.class, new SmsMessageCodec());
     vertx.eventBus().registerDefaultCodec(ChargeOutcome.class, new ChargeOutcomeCodec());
     return vertx;
@@ -123,35 +138,63 @@ public final class Pod {
     Future<Void> chain = Future.succeededFuture();
     if (roles.contains(Role.GATEWAY)) {
       chain = chain
-        .compose(v -> deploy(AccountVerticle::new, config, instances.account()))
-        .compose(v -> deploy(ApiKeyRevocationsVerticle::new, config, instances.apiKeyRevocations()))
-        .compose(v -> deploy(WalletVerticle::new, config, instances.wallet()))
-        .compose(v -> deploy(MessageStatusVerticle::new, config, instances.messageStatus()))
-        .compose(v -> deploy(KafkaProducerVerticle::new, config, instances.kafkaProducer()))
+        .compose(v -> deploy("account", AccountVerticle::new, config, instances.account()))
+        .compose(v -> deploy("api_key_revocations", ApiKeyRevocationsVerticle::new, config, instances.apiKeyRevocations()))
+        .compose(v -> deploy("wallet", WalletVerticle::new, config, instances.wallet()))
+        .compose(v -> deploy("message_status", MessageStatusVerticle::new, config, instances.messageStatus()))
+        .compose(v -> deploy("kafka_producer", KafkaProducerVerticle::new, config, instances.kafkaProducer()))
         // Always, even in sync mode: records accepted before a switch from async must still be settled.
-        .compose(v -> deploy(SettlementVerticle::new, config, instances.settlement()));
-      if (BalanceModes.from(config).anyAsync()) chain = chain.compose(v -> deploy(ReservationVerticle::new, config, instances.reservation()));
-      chain = chain.compose(v -> deploy(io.smsgw.ratelimit.RateLimitVerticle::new, config, instances.rateLimit()));
-      chain = chain.compose(v -> deploy(HttpVerticle::new, config, instances.http()));
+        .compose(v -> deploy("settlement", SettlementVerticle::new, config, instances.settlement()));
+      if (BalanceModes.from(config).anyAsync()) chain = chain.compose(v -> deploy("reservation", ReservationVerticle::new, config, instances.reservation()));
+      chain = chain.compose(v -> deploy("rate_limit", io.smsgw.ratelimit.RateLimitVerticle::new, config, instances.rateLimit()));
+      chain = chain.compose(v -> deploy("http", HttpVerticle::new, config, instances.http()));
     }
     if (roles.contains(Role.WORKER)) {
       if (config.provider().url().isEmpty()) {
         return Future.failedFuture("provider.url is not set (SMSGW_PROVIDER_URL)");
       }
       chain = chain
-        .compose(v -> deploy(() -> new SenderVerticle(Priority.VIP), config, instances.senderVip()))
-        .compose(v -> deploy(() -> new SenderVerticle(Priority.NORMAL), config, instances.senderNormal()));
+        .compose(v -> deploy("sender_vip", () -> new SenderVerticle(Priority.VIP), config, instances.senderVip()))
+        .compose(v -> deploy("sender_normal", () -> new SenderVerticle(Priority.NORMAL), config, instances.senderNormal()));
     }
     // The operations port (detailed readiness, /metrics without a token) in every gateway and worker pod.
-    if (roles.contains(Role.GATEWAY) || roles.contains(Role.WORKER)) chain = chain.compose(v -> deploy(OperationsVerticle::new, config, instances.workerOps()));
+    if (roles.contains(Role.GATEWAY) || roles.contains(Role.WORKER)) {
+      // host:pid, and which pod of the process (tests run several); resolved here, on the caller's thread
+      String podId = hostName() + ":" + ProcessHandle.current().pid() + "-" + PODS_IN_PROCESS.incrementAndGet();
+      chain = chain.compose(v -> describe(roles, podId)).compose(v -> deploy("worker_ops", OperationsVerticle::new, config, instances.workerOps()));
+    }
     return chain;
   }
 
   /** {@code instances} copies of the verticle ({@code instances.*}); 0 leaves it out of this pod. */
-  private Future<Void> deploy(Supplier<? extends io.vertx.core.Deployable> verticle, GatewayConfig config, int instances) {
+  private Future<Void> deploy(String name, Supplier<? extends io.vertx.core.Deployable> verticle, GatewayConfig config, int instances) {
     if (instances == 0) return Future.succeededFuture();
     DeploymentOptions options = new DeploymentOptions().setConfig(config.json()).setInstances(instances);
-    return vertx.deployVerticle(verticle, options).onSuccess(deployments::add).mapEmpty();
+    return vertx.deployVerticle(verticle, options).onSuccess(id -> {
+      deployments.add(id);
+      verticles.put(name, instances);
+    }).mapEmpty();
+  }
+
+  /** What GET /admin/cluster shows of this pod; read by the operations verticle, deployed last. */
+  private Future<Void> describe(Set<Role> roles, String podId) {
+    JsonArray roleNames = new JsonArray();
+    roles.forEach(r -> roleNames.add(r.name().toLowerCase(Locale.ROOT)));
+    JsonObject description = new JsonObject()
+      .put("pod_id", podId)
+      .put("roles", roleNames)
+      .put("verticles", new JsonObject(new java.util.LinkedHashMap<>(verticles)))
+      .put("started_at", java.time.Instant.now().toString());
+    vertx.sharedData().<String, JsonObject>getLocalMap(ClusterView.POD_MAP).put(ClusterView.POD_KEY, description);
+    return Future.succeededFuture();
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
   }
 
   /** Undeploys everything (in-flight publishes flush, marks are written) and closes Vert.x. Blocking. */

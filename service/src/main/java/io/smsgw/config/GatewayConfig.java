@@ -49,6 +49,7 @@ public final class GatewayConfig {
   private final ProviderSettings provider;
   private final ProviderSimSettings providerSim;
   private final WorkerSettings worker;
+  private final ClusterSettings cluster;
   private final SenderSettings sender;
 
   /** A configuration already decided ({@link #json()} of another, e.g. a verticle's {@code config()}): checked again, no environment. */
@@ -74,6 +75,7 @@ public final class GatewayConfig {
     provider = ProviderSettings.from(reader.section("provider"));
     providerSim = ProviderSimSettings.from(reader.section("provider_sim"));
     worker = WorkerSettings.from(reader.section("worker"));
+    cluster = ClusterSettings.from(reader.section("cluster"));
     sender = SenderSettings.from(reader.section("sender"));
     if (!reader.hasProblems()) checkAcrossKeys(reader);
     reader.finish(NOT_KEYS);
@@ -152,6 +154,7 @@ public final class GatewayConfig {
   public ProviderSettings provider() { return provider; }
   public ProviderSimSettings providerSim() { return providerSim; }
   public WorkerSettings worker() { return worker; }
+  public ClusterSettings cluster() { return cluster; }
   public SenderSettings sender() { return sender; }
 
 }

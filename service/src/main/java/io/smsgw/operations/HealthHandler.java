@@ -1,5 +1,7 @@
 package io.smsgw.operations;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.outbox.OutboxSql;
 
 import io.smsgw.outbox.OutboxAddresses;
@@ -34,7 +36,7 @@ public final class HealthHandler {
 
   /** Kafka as the pod's producer sees it (gateway pods). */
   public static Supplier<Future<Boolean>> producerKafka(Vertx vertx) {
-    return () -> vertx.eventBus().<JsonObject>request(OutboxAddresses.KAFKA_HEALTH, new JsonObject(), Requests.LOCAL)
+    return () -> vertx.eventBus().<JsonObject>request(OutboxAddresses.KAFKA_HEALTH, new JsonObject(), Bus.to(vertx, OutboxAddresses.KAFKA_HEALTH, Requests.LOCAL))
       .map(reply -> "up".equals(reply.body().getString("kafka")));
   }
 
@@ -56,12 +58,12 @@ public final class HealthHandler {
     readiness().onComplete(r -> Requests.json(rc, "ready".equals(r.result().getString("status")) ? 200 : 503, r.result()));
   }
 
-  private Future<JsonObject> readiness() {
+  Future<JsonObject> readiness() {
     Future<Long> backlog = pool.query(OutboxSql.unpublishedBacklog()).execute()
       .map(rows -> rows.iterator().next().getLong(0));
     Future<Boolean> kafka = kafkaUp.get();
     // No answer: this pod does not run the reservation (sync mode, or a worker pod).
-    Future<String> redis = vertx.eventBus().<JsonObject>request(ReservationAddresses.RESERVATION_HEALTH, new JsonObject(), Requests.LOCAL)
+    Future<String> redis = vertx.eventBus().<JsonObject>request(ReservationAddresses.RESERVATION_HEALTH, new JsonObject(), Bus.to(vertx, ReservationAddresses.RESERVATION_HEALTH, Requests.LOCAL))
       .map(reply -> reply.body().getString("redis")).otherwise("unused");
     return Future.join(backlog, kafka, redis).transform(done -> {
       boolean pgUp = backlog.succeeded();

@@ -28,6 +28,8 @@ public class OperationsVerticle extends VerticleBase {
   private HttpServer server;
   private Pool pool;
   private KafkaReachability kafka;
+  private ClusterView cluster;
+  private long clusterTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -40,6 +42,9 @@ public class OperationsVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    // This pod's entry in GET /admin/cluster (one operations verticle per pod writes it).
+    cluster = new ClusterView(vertx);
+    clusterTimer = cluster.publish(health::readiness);
     ErrorHandlers.register(router);  // 404, 405, 500 as the API's JSON errors
     return vertx.createHttpServer().requestHandler(router).listen(config.worker().httpPort())
       .onSuccess(s -> {
@@ -50,6 +55,7 @@ public class OperationsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(server == null ? Future.succeededFuture() : server.close(), kafka.close());
+    if (clusterTimer >= 0) vertx.cancelTimer(clusterTimer);
+    return Future.join(server == null ? Future.succeededFuture() : server.close(), kafka.close(), cluster.withdraw());
   }
 }

@@ -1,5 +1,7 @@
 package io.smsgw.outbox;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.platform.wire.SmsMessageJson;
 
 import io.smsgw.platform.kafka.Topics;
@@ -54,8 +56,8 @@ public class KafkaProducerVerticle extends VerticleBase {
       config.kafka().deliveryTimeoutMs() + 5_000);
     var bus = vertx.eventBus();
     return Future.all(
-      bus.<SmsMessage>localConsumer(OutboxAddresses.KAFKA_PUBLISH, this::publishAccepted).completion(),
-      bus.<JsonObject>localConsumer(OutboxAddresses.KAFKA_HEALTH, this::health).completion());
+      Bus.<SmsMessage>serve(vertx, OutboxAddresses.KAFKA_PUBLISH, this::publishAccepted).completion(),
+      Bus.<JsonObject>serve(vertx, OutboxAddresses.KAFKA_HEALTH, this::health).completion());
   }
 
   private void publishAccepted(Message<SmsMessage> request) {

@@ -1,5 +1,7 @@
 package io.smsgw.ratelimit;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.platform.PeriodicTask;
 import io.smsgw.platform.redis.RedisClients;
@@ -33,6 +35,11 @@ public class RateLimitVerticle extends VerticleBase {
 
   /** {@code {"user_id", "messages_per_second"?, "burst"?}} (no rate: remove the override) → the limit in force; 404. */
   public static final String SET = "ratelimit.set";
+  /**
+   * Published to every pod when an override is stored ({@code {"user_id", "messages_per_second"?, "burst"?,
+   * "updated_at"}}): each pod's limiter applies it at once instead of at its next reload.
+   */
+  public static final String CHANGED = "ratelimit.changed";
 
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitVerticle.class);
   private static final int REDIS_CONNECTIONS = 16;
@@ -66,7 +73,8 @@ public class RateLimitVerticle extends VerticleBase {
       // Idle buckets are dropped every interval, even while a reload is still waiting for PostgreSQL.
       tidyTimer = vertx.setPeriodic(interval, id -> limiter.tidy());
       reloads = PeriodicTask.every(vertx, interval, this::reload);
-    }).compose(rows -> vertx.eventBus().<JsonObject>localConsumer(SET, this::set).completion());
+    }).compose(rows -> Future.all(Bus.<JsonObject>serve(vertx, SET, this::set).completion(),
+      Bus.<JsonObject>hear(vertx, CHANGED, m -> changed(m.body())).completion()));
   }
 
   /** Best effort: one connection open and the script loaded before the first request (a cold burst timed out). */
@@ -116,11 +124,21 @@ public class RateLimitVerticle extends VerticleBase {
       }
       Row row = rows.iterator().next();
       limiter.apply(user, limitOf(row), row.getOffsetDateTime("updated_at"));
+      vertx.eventBus().publish(CHANGED, new JsonObject().put("user_id", user.toString())
+        .put("messages_per_second", row.getInteger("messages_per_second")).put("burst", row.getInteger("burst"))
+        .put("updated_at", row.getOffsetDateTime("updated_at").toString()));
       request.reply(inForce(user));
     }, failure -> {
       LOG.warn("rate limit of {} not stored: {}", user, failure.toString());
       request.fail(503, "storage unavailable");
     });
+  }
+
+  /** Another pod (or this one) stored an override: the same state its next reload would read. */
+  private void changed(JsonObject change) {
+    Integer perSecond = change.getInteger("messages_per_second");
+    UserLimit limit = perSecond == null ? null : new UserLimit(perSecond, change.getInteger("burst"));
+    limiter.apply(UUID.fromString(change.getString("user_id")), limit, OffsetDateTime.parse(change.getString("updated_at")));
   }
 
   private JsonObject inForce(UUID user) {

@@ -1,5 +1,7 @@
 package io.smsgw.status;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.platform.pg.Database;
 import io.smsgw.platform.pg.Replies;
@@ -22,7 +24,7 @@ public class MessageStatusVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, new GatewayConfig(config()));
-    return vertx.eventBus().<JsonObject>localConsumer(StatusAddresses.MESSAGE_STATUS, this::status).completion();
+    return Bus.<JsonObject>serve(vertx, StatusAddresses.MESSAGE_STATUS, this::status).completion();
   }
 
   private void status(Message<JsonObject> request) {

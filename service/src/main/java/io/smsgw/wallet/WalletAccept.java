@@ -3,6 +3,7 @@ package io.smsgw.wallet;
 import io.smsgw.domain.Priority;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.outbox.OutboxAddresses;
+import io.smsgw.platform.eventbus.Bus;
 import io.smsgw.platform.eventbus.SmsMessageCodec;
 import io.smsgw.wallet.async.ReservationTimeouts;
 import io.vertx.core.Future;
@@ -23,13 +24,14 @@ import io.vertx.core.eventbus.DeliveryOptions;
  */
 public final class WalletAccept {
 
-  private static final DeliveryOptions MESSAGE = new DeliveryOptions().setLocalOnly(true).setCodecName(SmsMessageCodec.NAME);
+  private static final DeliveryOptions MESSAGE = new DeliveryOptions().setCodecName(SmsMessageCodec.NAME);
 
   private final Vertx vertx;
   private final BalanceModes modes;
   /** Longer than the wallet (or the reservation in front of it) can take to answer: see WalletVerticle.replyTimeoutMs. */
   private final DeliveryOptions charge;
   private final DeliveryOptions reserve;
+  private final DeliveryOptions publish;
   private final int maxPending;
   private int pending;
 
@@ -37,8 +39,11 @@ public final class WalletAccept {
     this.vertx = vertx;
     this.modes = modes;
     this.maxPending = maxPending;
-    this.charge = new DeliveryOptions(MESSAGE).setSendTimeout(chargeReplyTimeoutMs);
-    this.reserve = new DeliveryOptions(MESSAGE).setSendTimeout(chargeReplyTimeoutMs + ReservationTimeouts.EXTRA_MS);
+    // In the pod when it runs the wallet (or reservation, or producer) verticles; through the cluster when it does not
+    // (an edge pod). A charge sent to another pod that dies before answering times out: outcome_unknown, never "not charged".
+    this.charge = Bus.to(vertx, WalletAddresses.WALLET_CHARGE, MESSAGE).setSendTimeout(chargeReplyTimeoutMs);
+    this.reserve = Bus.to(vertx, WalletAddresses.WALLET_RESERVE, MESSAGE).setSendTimeout(chargeReplyTimeoutMs + ReservationTimeouts.EXTRA_MS);
+    this.publish = Bus.to(vertx, OutboxAddresses.KAFKA_PUBLISH, MESSAGE);
   }
 
   /**
@@ -56,7 +61,7 @@ public final class WalletAccept {
       .map(reply -> {
         ChargeOutcome outcome = reply.body();
         // RESERVED: durable on sms.accepted already; settlement publishes it to its lane after the charge.
-        if (outcome.kind() == ChargeOutcome.Kind.ACCEPTED) vertx.eventBus().send(OutboxAddresses.KAFKA_PUBLISH, message, MESSAGE);
+        if (outcome.kind() == ChargeOutcome.Kind.ACCEPTED) vertx.eventBus().send(OutboxAddresses.KAFKA_PUBLISH, message, publish);
         return outcome;
       });
   }

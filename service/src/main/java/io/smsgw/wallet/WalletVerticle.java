@@ -1,5 +1,7 @@
 package io.smsgw.wallet;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.platform.pg.Database;
@@ -31,9 +33,9 @@ public class WalletVerticle extends VerticleBase {
     batcher = new ChargeBatcher(vertx, Database.acceptPool(vertx, config, limits.statementTimeoutMs()), limits);
     var bus = vertx.eventBus();
     return Future.all(
-      bus.<SmsMessage>localConsumer(WalletAddresses.WALLET_CHARGE, this::charge).completion(),
-      bus.<JsonObject>localConsumer(WalletAddresses.WALLET_BALANCE, this::balance).completion(),
-      bus.<JsonObject>localConsumer(WalletAddresses.WALLET_TOPUP, this::topUp).completion());
+      Bus.<SmsMessage>serve(vertx, WalletAddresses.WALLET_CHARGE, this::charge).completion(),
+      Bus.<JsonObject>serve(vertx, WalletAddresses.WALLET_BALANCE, this::balance).completion(),
+      Bus.<JsonObject>serve(vertx, WalletAddresses.WALLET_TOPUP, this::topUp).completion());
   }
 
   /** {@code charge.*} from conf/; the HTTP side waits a little longer than the longest answer (see {@link #replyTimeoutMs}). */
@@ -81,7 +83,7 @@ public class WalletVerticle extends VerticleBase {
         replyDuplicate(request, topUpId);
       } else {
         // PostgreSQL first; then the async mode's cache of this wallet is dropped and re-seeded (no-op in sync mode).
-        vertx.eventBus().send(WalletAddresses.WALLET_CACHE_INVALIDATE, new JsonObject().put("user_id", userId.toString()));
+        vertx.eventBus().publish(WalletAddresses.WALLET_CACHE_INVALIDATE, new JsonObject().put("user_id", userId.toString()));  // every pod: its reservation verticles
         request.reply(new JsonObject().put("user_id", userId.toString()).put("balance", row.getLong("balance")));
       }
     }, failure -> Replies.unavailable(request, failure));

@@ -1,5 +1,7 @@
 package io.smsgw.api.admin;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.api.Requests;
 import io.smsgw.api.errors.ApiError;
 
@@ -33,7 +35,7 @@ public final class AdminLimitsHandler {
   }
 
   private void send(RoutingContext rc, JsonObject request) {
-    vertx.eventBus().<JsonObject>request(RateLimitVerticle.SET, request, Requests.LOCAL)
+    vertx.eventBus().<JsonObject>request(RateLimitVerticle.SET, request, Bus.to(vertx, RateLimitVerticle.SET, Requests.LOCAL))
       .onComplete(reply -> Requests.json(rc, 200, reply.body()), failure -> ApiError.sendFailure(rc, failure));
   }
 }

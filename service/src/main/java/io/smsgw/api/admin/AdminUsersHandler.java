@@ -1,5 +1,7 @@
 package io.smsgw.api.admin;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.account.AccountAddresses;
 import io.smsgw.wallet.WalletAddresses;
 
@@ -33,7 +35,7 @@ public final class AdminUsersHandler {
       return;
     }
     JsonObject request = new JsonObject().put("name", body.getString("name")).put("balance", body.getLong("balance", 0L));
-    vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_CREATE, request, Requests.LOCAL)
+    vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_CREATE, request, Bus.to(vertx, AccountAddresses.ACCOUNT_CREATE, Requests.LOCAL))
       .onComplete(reply -> Requests.json(rc, 201, reply.body()), failure -> ApiError.sendFailure(rc, failure));
   }
 
@@ -42,7 +44,7 @@ public final class AdminUsersHandler {
     JsonObject body = Requests.body(rc);
     JsonObject request = new JsonObject().put("user_id", userId.toString()).put("amount", body.getLong("amount"))
       .put("topup_id", body.containsKey("topup_id") ? Uuids.parse(body.getString("topup_id")).toString() : null);
-    vertx.eventBus().<JsonObject>request(WalletAddresses.WALLET_TOPUP, request, Requests.LOCAL).onComplete(reply -> {
+    vertx.eventBus().<JsonObject>request(WalletAddresses.WALLET_TOPUP, request, Bus.to(vertx, WalletAddresses.WALLET_TOPUP, Requests.LOCAL)).onComplete(reply -> {
       JsonObject first = reply.body().getJsonObject("duplicate");
       if (first != null) {
         ApiError.DUPLICATE_TOPUP_ID.send(rc, "topup_id was used before; nothing was credited", first);
@@ -55,7 +57,7 @@ public final class AdminUsersHandler {
   /** {@code POST /admin/users/{user_id}/api-keys}: a new key, shown once (201); the user's other keys keep working. */
   public void createApiKey(RoutingContext rc) {
     UUID userId = Requests.pathUuid(rc, "user_id");
-    vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_KEY_CREATE, new JsonObject().put("user_id", userId.toString()), Requests.LOCAL)
+    vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_KEY_CREATE, new JsonObject().put("user_id", userId.toString()), Bus.to(vertx, AccountAddresses.ACCOUNT_KEY_CREATE, Requests.LOCAL))
       .onComplete(reply -> Requests.json(rc, 201, reply.body()), failure -> ApiError.sendFailure(rc, failure));
   }
 
@@ -63,7 +65,7 @@ public final class AdminUsersHandler {
   public void revokeApiKey(RoutingContext rc) {
     JsonObject request = new JsonObject().put("user_id", Requests.pathUuid(rc, "user_id").toString())
       .put("key_id", Requests.pathUuid(rc, "key_id").toString());
-    vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_KEY_REVOKE, request, Requests.LOCAL)
+    vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_KEY_REVOKE, request, Bus.to(vertx, AccountAddresses.ACCOUNT_KEY_REVOKE, Requests.LOCAL))
       .onComplete(reply -> rc.response().setStatusCode(204).end(), failure -> ApiError.sendFailure(rc, failure));
   }
 }

@@ -1,5 +1,7 @@
 package io.smsgw.api.security;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.account.AccountAddresses;
 
 import io.smsgw.api.Requests;
@@ -48,6 +50,8 @@ public final class ApiKeyAuthenticator implements AuthenticationProvider {
   private static final int KNOWN_CACHE_SIZE = 100_000;
 
   private final Vertx vertx;
+  /** In the pod when it runs the account verticle, else through the cluster (an edge pod). */
+  private final io.vertx.core.eventbus.DeliveryOptions authenticate;
   private final long unknownTtlNanos;
   private final long unlistenedTtlNanos;
   private final Map<String, Known> known = lru(KNOWN_CACHE_SIZE);
@@ -61,6 +65,7 @@ public final class ApiKeyAuthenticator implements AuthenticationProvider {
 
   public ApiKeyAuthenticator(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
+    this.authenticate = Bus.to(vertx, AccountAddresses.ACCOUNT_AUTHENTICATE, Requests.LOCAL);
     this.unknownTtlNanos = config.auth().unknownKeyTtlMs() * 1_000_000L;
     this.unlistenedTtlNanos = config.auth().unlistenedKeyTtlMs() * 1_000_000L;
     this.unknown = lru(config.auth().unknownKeyCacheSize());
@@ -68,7 +73,7 @@ public final class ApiKeyAuthenticator implements AuthenticationProvider {
 
   /** Follows the pod's revocation listener; call from the verticle's start (its event loop). */
   public Future<Void> follow() {
-    var consumer = vertx.eventBus().<JsonObject>localConsumer(AccountAddresses.ACCOUNT_KEYS_CHANGED, m -> changed(m.body()));
+    var consumer = Bus.<JsonObject>hear(vertx, AccountAddresses.ACCOUNT_KEYS_CHANGED, m -> changed(m.body()));
     return consumer.completion()
       .compose(v -> vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_KEYS_LISTENING, new JsonObject(), Requests.LOCAL)
         .map(reply -> {
@@ -126,7 +131,7 @@ public final class ApiKeyAuthenticator implements AuthenticationProvider {
   /** The generation is the lookup's own: a revocation during it keeps its answer short-lived, whoever joined it. */
   private Future<UUID> lookup(String hash) {
     long generationAtStart = generation;
-    Future<UUID> userId = vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_AUTHENTICATE, new JsonObject().put("key_hash", hash), Requests.LOCAL)
+    Future<UUID> userId = vertx.eventBus().<JsonObject>request(AccountAddresses.ACCOUNT_AUTHENTICATE, new JsonObject().put("key_hash", hash), authenticate)
       .recover(failure -> {
         if (failure instanceof ReplyException reply && reply.failureCode() == 401) {
           unknown.put(hash, System.nanoTime() + unknownTtlNanos);

@@ -1,5 +1,7 @@
 package io.smsgw.wallet.async;
 
+import io.smsgw.platform.eventbus.Bus;
+
 import io.smsgw.platform.redis.LuaScripts;
 
 import io.smsgw.wallet.WalletSql;
@@ -95,9 +97,9 @@ public class ReservationVerticle extends VerticleBase {
     }
     var bus = vertx.eventBus();
     return Future.all(
-      bus.<SmsMessage>localConsumer(WalletAddresses.WALLET_RESERVE, this::charge).completion(),
-      bus.<JsonObject>localConsumer(WalletAddresses.WALLET_CACHE_INVALIDATE, this::invalidate).completion(),
-      bus.<JsonObject>localConsumer(ReservationAddresses.RESERVATION_HEALTH, this::health).completion());
+      Bus.<SmsMessage>serve(vertx, WalletAddresses.WALLET_RESERVE, this::charge).completion(),
+      Bus.<JsonObject>hear(vertx, WalletAddresses.WALLET_CACHE_INVALIDATE, this::invalidate).completion(),
+      Bus.<JsonObject>serve(vertx, ReservationAddresses.RESERVATION_HEALTH, this::health).completion());
   }
 
   private void charge(Message<SmsMessage> request) {

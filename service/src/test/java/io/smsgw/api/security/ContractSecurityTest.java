@@ -43,7 +43,7 @@ class ContractSecurityTest {
       Map.entry("sendSms", "ApiKeyAuth"), Map.entry("getBalance", "ApiKeyAuth"), Map.entry("getMessageStatus", "ApiKeyAuth"),
       Map.entry("createUser", "AdminToken"), Map.entry("topUp", "AdminToken"), Map.entry("createApiKey", "AdminToken"),
       Map.entry("revokeApiKey", "AdminToken"), Map.entry("setUserLimits", "AdminToken"), Map.entry("removeUserLimits", "AdminToken"),
-      Map.entry("metrics", "AdminToken"), Map.entry("live", ""), Map.entry("ready", "")));
+      Map.entry("metrics", "AdminToken"), Map.entry("getCluster", "AdminToken"), Map.entry("live", ""), Map.entry("ready", "")));
   }
 
   @Test
