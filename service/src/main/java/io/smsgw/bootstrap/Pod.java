@@ -18,11 +18,10 @@ import io.smsgw.wallet.async.SettlementVerticle;
 import io.smsgw.sending.SenderVerticle;
 import io.smsgw.domain.Priority;
 import io.smsgw.domain.SmsMessage;
-import io.smsgw.platform.eventbus.SmsMessageCodec;
+import io.smsgw.platform.eventbus.Codecs;
 import io.smsgw.status.MessageStatusVerticle;
 import io.smsgw.platform.pg.Migrations;
 import io.smsgw.wallet.ChargeOutcome;
-import io.smsgw.wallet.ChargeOutcomeCodec;
 import io.smsgw.wallet.WalletVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -128,8 +127,7 @@ public final class Pod {
     } else {
       vertx = Vertx.builder().with(options).build();
     }
-    vertx.eventBus().registerDefaultCodec(SmsMessage.class, new SmsMessageCodec());
-    vertx.eventBus().registerDefaultCodec(ChargeOutcome.class, new ChargeOutcomeCodec());
+    Codecs.register(vertx.eventBus());
     return vertx;
   }
 
