@@ -29,6 +29,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   private final Pricing pricing;
   private final WalletAccept wallet;
   private final RateLimiter limiter;
+  private final AcceptMetrics metrics = new AcceptMetrics();
 
   public SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes, long chargeReplyTimeoutMs, int maxPending) {
     this.pricing = pricing;
@@ -38,6 +39,7 @@ final class SendSmsHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
+    long started = System.nanoTime();
     JsonObject body = rc.get(SendSmsBodyValidator.BODY);
     UUID userId = Uuids.parse(body.getString("user_id"));
     if (!userId.equals(ApiKeyAuthenticator.userOf(rc))) {
@@ -64,13 +66,14 @@ final class SendSmsHandler implements Handler<RoutingContext> {
         ApiError.rateLimited(rc, retryAfter);
         return;
       }
-      wallet.accept(message).onComplete(outcome -> answer(rc, message, outcome), failure -> ApiError.sendChargeFailure(rc, failure));
+      wallet.accept(message).onComplete(outcome -> answer(rc, message, outcome, started), failure -> ApiError.sendChargeFailure(rc, failure));
     });
   }
 
-  private void answer(RoutingContext rc, SmsMessage message, ChargeOutcome outcome) {
+  private void answer(RoutingContext rc, SmsMessage message, ChargeOutcome outcome, long started) {
     switch (outcome.kind()) {
       case ACCEPTED, RESERVED -> {
+        metrics.accepted(message.priority(), started);
         Requests.json(rc, 200, new JsonObject()
           .put("status", "pending")
           .put("message_id", message.messageId().toString())

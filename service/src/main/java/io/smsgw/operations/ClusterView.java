@@ -28,6 +28,17 @@ public final class ClusterView {
   static final long REFRESH_MS = 2_000;
   static final long TTL_MS = 6_000;
 
+  /** smsgw_outbox_backlog: accepted messages not yet in Kafka, in the whole database (so: max over pods, not sum). */
+  private static final java.util.concurrent.atomic.AtomicLong OUTBOX_BACKLOG = new java.util.concurrent.atomic.AtomicLong();
+
+  static {
+    io.micrometer.core.instrument.MeterRegistry registry = io.vertx.micrometer.backends.BackendRegistries.getDefaultNow();
+    if (registry != null) {
+      io.micrometer.core.instrument.Gauge.builder("smsgw_outbox_backlog", OUTBOX_BACKLOG, java.util.concurrent.atomic.AtomicLong::get)
+        .description("accepted messages not yet acknowledged by Kafka (the whole database; refreshed every 2 s)").register(registry);
+    }
+  }
+
   private final Vertx vertx;
 
   public ClusterView(Vertx vertx) {
@@ -43,6 +54,10 @@ public final class ClusterView {
     JsonObject description = vertx.sharedData().<String, JsonObject>getLocalMap(POD_MAP).get(POD_KEY);
     if (description == null) return -1;  // not started by Pod (a test's bare verticle)
     Runnable write = () -> health.get().otherwise(e -> new JsonObject().put("status", "not_ready"))
+      .onSuccess(h -> {
+        Long backlog = h.getLong("outbox_backlog");
+        if (backlog != null) OUTBOX_BACKLOG.set(backlog);
+      })
       .compose(h -> pods().compose(map -> map.put(description.getString("pod_id"),
         description.copy().put("health", h).put("updated_at", Instant.now().toString()), TTL_MS)));
     write.run();
