@@ -176,7 +176,8 @@ END $$;
 \o /dev/null
 SET wal_compression = off;
 INSERT INTO gen (seq, id, user_id, phone, body, priority, encoding, segments, cost)
-SELECT seq + :n + :burst, gen_random_uuid(), user_id, phone, body, priority, encoding, segments, cost FROM gen WHERE seq < :pipeline;
+SELECT g + :n + :burst, gen_random_uuid(), user_id, phone, body, priority, encoding, segments, cost
+  FROM generate_series(0, :pipeline - 1) g JOIN gen ON gen.seq = g % (:n + :burst);
 ANALYZE gen;
 \set phase pipeline_start
 \ir pg-phase-end.sql
