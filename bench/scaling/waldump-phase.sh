@@ -9,6 +9,7 @@ case "$p1" in *start) exit 0 ;; esac
 num() { local hi=${1%/*} lo=${1#*/}; echo $(( (16#$hi << 32) + 16#$lo )); }
 bytes=$(( $(num "$l1") - $(num "$l0") ))
 dump=$(mktemp)
+trap 'rm -f "$dump"' EXIT
 "$PG_WALDUMP" -p "$WALDIR" -s "$l0" -e "$l1" > "$dump" 2>/dev/null || true
 records=$(wc -l < "$dump")
 fpi=$(awk '{ n += gsub(/FPW/, "") } END { print n + 0 }' "$dump")
