@@ -18,9 +18,12 @@ import java.util.UUID;
 final class BalanceHandler implements Handler<RoutingContext> {
 
   private final Vertx vertx;
+  /** Decided once: the pod's verticles are deployed before its HTTP verticle builds this handler. */
+  private final io.vertx.core.eventbus.DeliveryOptions options;
 
   BalanceHandler(Vertx vertx) {
     this.vertx = vertx;
+    this.options = Bus.to(vertx, WalletAddresses.WALLET_BALANCE, Requests.LOCAL);
   }
 
   @Override
@@ -30,7 +33,7 @@ final class BalanceHandler implements Handler<RoutingContext> {
       ApiError.FORBIDDEN.send(rc, "this API key may not read that wallet");
       return;
     }
-    vertx.eventBus().<JsonObject>request(WalletAddresses.WALLET_BALANCE, new JsonObject().put("user_id", userId.toString()), Bus.to(vertx, WalletAddresses.WALLET_BALANCE, Requests.LOCAL))
+    vertx.eventBus().<JsonObject>request(WalletAddresses.WALLET_BALANCE, new JsonObject().put("user_id", userId.toString()), options)
       .onComplete(reply -> Requests.json(rc, 200, reply.body()), failure -> ApiError.sendFailure(rc, failure));
   }
 }

@@ -18,16 +18,19 @@ import java.util.UUID;
 final class MessageStatusHandler implements Handler<RoutingContext> {
 
   private final Vertx vertx;
+  /** Decided once: the pod's verticles are deployed before its HTTP verticle builds this handler. */
+  private final io.vertx.core.eventbus.DeliveryOptions options;
 
   MessageStatusHandler(Vertx vertx) {
     this.vertx = vertx;
+    this.options = Bus.to(vertx, StatusAddresses.MESSAGE_STATUS, Requests.LOCAL);
   }
 
   @Override
   public void handle(RoutingContext rc) {
     UUID messageId = Requests.pathUuid(rc, "message_id");
     UUID caller = ApiKeyAuthenticator.userOf(rc);
-    vertx.eventBus().<JsonObject>request(StatusAddresses.MESSAGE_STATUS, new JsonObject().put("message_id", messageId.toString()), Bus.to(vertx, StatusAddresses.MESSAGE_STATUS, Requests.LOCAL))
+    vertx.eventBus().<JsonObject>request(StatusAddresses.MESSAGE_STATUS, new JsonObject().put("message_id", messageId.toString()), options)
       .onComplete(reply -> {
         JsonObject status = reply.body();
         if (!caller.toString().equals(status.remove("user_id"))) {
