@@ -41,6 +41,7 @@ public final class BenchMain {
 
   static {
     OWN_ENVIRONMENT.put("chaos", ChaosRun::run);
+    OWN_ENVIRONMENT.put("cluster", ClusterRun::run);
   }
 
   public static void main(String[] args) throws Exception {

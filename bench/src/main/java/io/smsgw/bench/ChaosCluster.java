@@ -9,6 +9,7 @@ import io.smsgw.devkit.EmbeddedKafka;
 import io.smsgw.devkit.EmbeddedPostgresServer;
 import io.smsgw.devkit.EmbeddedRedis;
 import io.smsgw.devkit.FreePorts;
+import io.smsgw.devkit.LoopbackCluster;
 import io.smsgw.platform.kafka.Topics;
 import io.smsgw.devkit.simulator.ProviderSimulatorState;
 import io.smsgw.wallet.BalanceModes;
@@ -60,7 +61,10 @@ final class ChaosCluster implements AutoCloseable {
   final Path dir;
   final GatewayConfig config;
   final ProviderSimulatorState simulator = new ProviderSimulatorState();
+  final Layout layout;
   final List<ChildPod> gateways = new ArrayList<>();
+  /** Edge pods: gateways whose capability verticles are all off; they charge through the gateways over the clustered bus. */
+  final List<ChildPod> edges = new ArrayList<>();
   final List<ChildPod> workers = new ArrayList<>();
   final EmbeddedPostgresServer postgres;
   final EmbeddedKafka kafka;
@@ -68,9 +72,36 @@ final class ChaosCluster implements AutoCloseable {
   private final String adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
   private final Map<String, String> childEnv = new LinkedHashMap<>();
   private ProviderSimulator simulatorPod;
+  private LoopbackCluster cluster;
+
+  /**
+   * How many pods of each kind, and whether they form one Vert.x cluster (Hazelcast on loopback). Edge pods need the
+   * cluster: without it they have no wallet to charge through.
+   */
+  record Layout(int gateways, int edges, int workers, boolean clustered) {
+    Layout {
+      if (edges > 0 && !clustered) throw new IllegalArgumentException("edge pods need a clustered layout");
+      if (gateways < 1) throw new IllegalArgumentException("at least one gateway");
+    }
+
+    static Layout islands(int gateways, int workers) {
+      return new Layout(gateways, 0, workers, false);
+    }
+
+    int size() {
+      return gateways + edges + workers;
+    }
+  }
 
   ChaosCluster(GatewayConfig base, Path dir, int gatewayCount, int workerCount) throws Exception {
+    this(base, dir, Layout.islands(gatewayCount, workerCount));
+  }
+
+  ChaosCluster(GatewayConfig base, Path dir, Layout layout) throws Exception {
     this.dir = Files.createDirectories(dir);
+    this.layout = layout;
+    int gatewayCount = layout.gateways();
+    int workerCount = layout.workers();
     postgres = new EmbeddedPostgresServer(dir.resolve("pg"));
     kafka = new EmbeddedKafka(dir.resolve("kafka"));
     redis = new EmbeddedRedis(dir.resolve("redis"));
@@ -97,8 +128,11 @@ final class ChaosCluster implements AutoCloseable {
       childEnv.put("SMSGW_RESERVATION", (config.balance().reservation() ? "on" : "off"));
       childEnv.put("SMSGW_BALANCE_VIP_MODE", config.balance().vipMode());
       childEnv.putAll(CHILD_SETTINGS);
-      LOG.info("chaos: balance {}, {} gateway(s), {} worker(s)", modes, gatewayCount, workerCount);
+      LOG.info("chaos: balance {}, {} gateway(s), {} edge pod(s), {} worker(s){}", modes, gatewayCount, layout.edges(), workerCount,
+        layout.clustered() ? ", clustered" : "");
+      if (layout.clustered()) cluster = new LoopbackCluster("bench", layout.size());
       for (int i = 1; i <= gatewayCount; i++) gateways.add(child("gateway-" + i, "gateway", Map.of()));
+      for (int i = 1; i <= layout.edges(); i++) edges.add(child("edge-" + i, "gateway", LoopbackCluster.edgeInstances()));
       for (int i = 1; i <= workerCount; i++) workers.add(child("worker-" + i, "worker", WORKER_SETTINGS));
       for (ChildPod pod : all()) pod.start();
       awaitAllReady();
@@ -112,6 +146,7 @@ final class ChaosCluster implements AutoCloseable {
     int apiPort = FreePorts.next();
     int opsPort = FreePorts.next();
     Map<String, String> env = new LinkedHashMap<>(childEnv);
+    if (cluster != null) env.putAll(cluster.env(gateways.size() + edges.size() + workers.size()));
     env.putAll(extra);
     env.put("SMSGW_HTTP_PORT", String.valueOf(apiPort));
     env.put("SMSGW_WORKER_HTTP_PORT", String.valueOf(opsPort));
@@ -121,6 +156,7 @@ final class ChaosCluster implements AutoCloseable {
 
   List<ChildPod> all() {
     List<ChildPod> all = new ArrayList<>(gateways);
+    all.addAll(edges);
     all.addAll(workers);
     return all;
   }
@@ -147,9 +183,21 @@ final class ChaosCluster implements AutoCloseable {
     pod.awaitReady(READY_TIMEOUT);
   }
 
-  /** The API ports of the gateways, in order. */
+  /** The API ports of every HTTP pod, the gateways then the edge pods, in order (the load is spread over them). */
   int[] gatewayPorts() {
-    return gateways.stream().mapToInt(g -> g.readyPort).toArray();
+    return httpPods().stream().mapToInt(g -> g.readyPort).toArray();
+  }
+
+  /** The gateways, then the edge pods. */
+  List<ChildPod> httpPods() {
+    List<ChildPod> http = new ArrayList<>(gateways);
+    http.addAll(edges);
+    return http;
+  }
+
+  /** The admin token of this run's pods (random per run). */
+  String adminToken() {
+    return adminToken;
   }
 
   /** Users created through the admin API of the first gateway: {@code {"user_id", "api_key", ...}}. */
@@ -178,7 +226,11 @@ final class ChaosCluster implements AutoCloseable {
     childEnv.forEach((k, v) -> {
       if (!k.equals("SMSGW_ADMIN_TOKEN")) all.put(k, v);
     });
+    if (cluster != null) cluster.env(0).forEach((k, v) -> {
+      if (!k.equals("SMSGW_CLUSTER_PORT")) all.put(k, v);
+    });
     WORKER_SETTINGS.forEach((k, v) -> all.put(k + " (workers)", v));
+    if (!edges.isEmpty()) LoopbackCluster.edgeInstances().forEach((k, v) -> all.put(k + " (edge pods)", v));
     return all;
   }
 

@@ -199,7 +199,7 @@ final class ChaosRun {
    * Waits until no message in PostgreSQL is pending and, in async mode, every 200-answered id has reached
    * PostgreSQL. Returns the seconds it took, or -1 at the timeout.
    */
-  private static double settle(ChaosCluster cluster, List<TrackedLoad> loads, boolean async, double timeoutSeconds,
+  static double settle(ChaosCluster cluster, List<TrackedLoad> loads, boolean async, double timeoutSeconds,
                                JsonArray progress) throws Exception {
     long start = System.nanoTime();
     String pgUrl = cluster.config.pg().url();

@@ -65,6 +65,8 @@ final class TrackedLoad {
 
   // Live counters for the per-second samples (any thread).
   final LongAdder accepted = new LongAdder();
+  /** Accepted per HTTP pod, in the order of the ports given. */
+  final LongAdder[] acceptedByPort;
   final LongAdder answered5xx = new LongAdder();
   final AtomicInteger inFlight = new AtomicInteger();
   final Histogram acceptedLatencyMicros = new Histogram(60_000_000L, 3);
@@ -77,6 +79,8 @@ final class TrackedLoad {
     this.maxInFlight = maxInFlight;
     this.timeoutMs = timeoutMs;
     this.total = (int) (rate * seconds);
+    acceptedByPort = new LongAdder[ports.length];
+    for (int p = 0; p < ports.length; p++) acceptedByPort[p] = new LongAdder();
     idHigh = new long[total];
     idLow = new long[total];
     outcome = new byte[total];
@@ -211,6 +215,7 @@ final class TrackedLoad {
             int s = answered.result().status();
             if (s == 200) {
               accepted.increment();
+              acceptedByPort[gateway].increment();
               synchronized (acceptedLatencyMicros) {
                 acceptedLatencyMicros.recordValue(Math.min(60_000_000L, Math.max(1, (System.nanoTime() - intendedNanos) / 1000)));
               }

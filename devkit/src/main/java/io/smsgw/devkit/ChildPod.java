@@ -103,6 +103,11 @@ public final class ChildPod {
     process = null;
   }
 
+  /** The running process, or empty (killed, stopped, not started). */
+  public synchronized java.util.Optional<ProcessHandle> process() {
+    return process == null || !process.isAlive() ? java.util.Optional.empty() : java.util.Optional.of(process.toHandle());
+  }
+
   public synchronized int starts() {
     return starts;
   }

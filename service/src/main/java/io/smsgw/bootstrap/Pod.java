@@ -183,6 +183,8 @@ public final class Pod {
       .put("roles", roleNames)
       .put("verticles", new JsonObject(new java.util.LinkedHashMap<>(verticles)))
       .put("started_at", java.time.Instant.now().toString());
+    String nodeId = ClusterView.nodeId(vertx);
+    if (nodeId != null) description.put("node_id", nodeId);
     vertx.sharedData().<String, JsonObject>getLocalMap(ClusterView.POD_MAP).put(ClusterView.POD_KEY, description);
     return Future.succeededFuture();
   }

@@ -6,11 +6,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -64,6 +67,18 @@ public final class ClusterView {
     return vertx.setPeriodic(REFRESH_MS, id -> write.run());
   }
 
+  /** The node ids the cluster manager counts as members now (none when not clustered). */
+  private List<String> members() {
+    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    return manager == null ? List.of() : manager.getNodes().stream().sorted().toList();
+  }
+
+  /** This pod's node id in the cluster, or null. */
+  public static String nodeId(Vertx vertx) {
+    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    return manager == null ? null : manager.getNodeId();
+  }
+
   /** Removes this pod's entry (a clean stop leaves the list at once). */
   Future<Void> withdraw() {
     JsonObject description = vertx.sharedData().<String, JsonObject>getLocalMap(POD_MAP).get(POD_KEY);
@@ -74,9 +89,13 @@ public final class ClusterView {
   /** {@code GET /admin/cluster}. */
   public void handle(RoutingContext rc) {
     pods().compose(AsyncMap::entries).onComplete(entries -> {
+      List<String> members = members();
       JsonArray pods = new JsonArray();
-      entries.values().stream().sorted(Comparator.comparing(p -> p.getString("pod_id"))).forEach(pods::add);
-      Requests.json(rc, 200, new JsonObject().put("clustered", vertx.isClustered()).put("pods", pods));
+      entries.values().stream().sorted(Comparator.comparing(p -> p.getString("pod_id"))).forEach(p -> {
+        String node = p.getString("node_id");
+        pods.add(node == null ? p : p.copy().put("member", members.contains(node)));
+      });
+      Requests.json(rc, 200, new JsonObject().put("clustered", vertx.isClustered()).put("members", new JsonArray(members)).put("pods", pods));
     }, failure -> ApiError.UNAVAILABLE.send(rc, "the cluster's pod list cannot be read now: " + failure.getMessage()));
   }
 }

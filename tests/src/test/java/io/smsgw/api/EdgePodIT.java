@@ -48,9 +48,7 @@ class EdgePodIT {
     full = TestGateway.start(pg, fullEnv, EnumSet.allOf(DevRole.class));
     Map<String, String> edgeEnv = new HashMap<>(cluster);
     edgeEnv.put("SMSGW_CLUSTER_PORT", String.valueOf(edgePort));
-    for (String verticle : List.of("ACCOUNT", "API_KEY_REVOCATIONS", "WALLET", "MESSAGE_STATUS", "KAFKA_PRODUCER", "SETTLEMENT", "RESERVATION")) {
-      edgeEnv.put("SMSGW_INSTANCES_" + verticle, "0");
-    }
+    edgeEnv.putAll(io.smsgw.devkit.LoopbackCluster.edgeInstances());
     edge = TestGateway.start(pg, edgeEnv, EnumSet.of(DevRole.GATEWAY));
   }
 
@@ -107,6 +105,11 @@ class EdgePodIT {
     System.out.println("revoked on one pod, refused on both after " + (System.nanoTime() - at) / 1_000_000 + " ms");
   }
 
+  private static JsonObject body(TestGateway pod) throws Exception {
+    return new JsonObject(RawHttp.send(pod.config.http().port(), "GET", "/admin/cluster",
+      Map.of("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN), null).body());
+  }
+
   @Test
   @DisplayName("GET /admin/cluster lists both pods with their verticles; the edge has no wallet")
   void clusterView() throws Exception {
@@ -123,6 +126,10 @@ class EdgePodIT {
       Thread.sleep(200);
     }
     assertThat(pods).hasSize(2);
+    JsonArray members = body(edge).getJsonArray("members");
+    assertThat(members).as("both pods are cluster members").hasSize(2);
+    assertThat(pods.stream().map(JsonObject.class::cast).allMatch(p -> p.getBoolean("member") && members.contains(p.getString("node_id"))))
+      .as(pods.encode()).isTrue();
     long withWallet = pods.stream().map(JsonObject.class::cast).filter(p -> p.getJsonObject("verticles").containsKey("wallet")).count();
     assertThat(withWallet).as(pods.encode()).isEqualTo(1);
     assertThat(pods.stream().map(JsonObject.class::cast).allMatch(p -> "ready".equals(p.getJsonObject("health").getString("status"))))

@@ -38,6 +38,23 @@ public final class Db {
     }
   }
 
+  /** Every row of a query, each column as text (null stays null). */
+  public static List<List<String>> rows(String pgUrl, String sql) {
+    List<List<String>> rows = new java.util.ArrayList<>();
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(pgUrl)); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> row = new java.util.ArrayList<>(columns);
+        for (int i = 1; i <= columns; i++) row.add(rs.getString(i));
+        rows.add(row);
+      }
+      return rows;
+    } catch (Exception e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
   public static void execute(String pgUrl, String sql) {
     try (Connection c = DriverManager.getConnection(Database.jdbcUrl(pgUrl)); Statement s = c.createStatement()) {
       s.execute(sql);
