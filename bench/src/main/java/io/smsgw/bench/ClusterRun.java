@@ -68,6 +68,7 @@ final class ClusterRun {
         .put("cluster_heartbeat_interval_s", cluster.config.cluster().heartbeatIntervalS());
       BenchReport report = new BenchReport("cluster", settings);
       List<ChildPod> http = cluster.httpPods();
+      PodCpu cpu = new PodCpu(cluster);
       ClusterProbe probe = new ClusterProbe(http.get(http.size() - 1).readyPort, cluster.adminToken());
       JsonObject formed = probe.view();
       int members = formed.getJsonArray("members", new JsonArray()).size();
@@ -76,6 +77,14 @@ final class ClusterRun {
       ChaosTraffic traffic = new ChaosTraffic(accounts);
       System.out.printf("cluster: %d gateway(s), %d edge pod(s), %d worker(s) in one cluster, balance %s; %,.0f/s for %.0f s (logs in %s)%n",
         gateways, edges, workers, modes, rate, duration, dir);
+
+      // What the pods cost with no traffic at all (heartbeats, polls, timers): the part of the CPU that does not grow with load.
+      double idleSeconds = args.decimal("idle", 10);
+      System.out.printf("cluster: %.0f s idle (the pods' CPU with no traffic)...%n", idleSeconds);
+      PodCpu.Reading idleFrom = cpu.read(null, cluster);
+      Thread.sleep((long) (idleSeconds * 1000));
+      JsonObject idle = PodCpu.window(idleFrom, cpu.read(null, cluster), cluster);
+      report.put("idle", idle);
 
       Vertx client = Vertx.vertx();
       List<TrackedLoad> loads = new ArrayList<>();
@@ -91,7 +100,6 @@ final class ClusterRun {
 
       TrackedLoad load = new TrackedLoad(client, cluster.gatewayPorts(), connections, maxInFlight, timeoutMs, rate, duration);
       loads.add(load);
-      PodCpu cpu = new PodCpu(cluster);
       double loadAtStart = loadAverage();
       long start = System.nanoTime();
       List<double[]> samples = new ArrayList<>();  // t_s, accepted, sent, 5xx
@@ -118,7 +126,7 @@ final class ClusterRun {
           PodCpu.Reading before = cpu.read(load, cluster);
           sleepUntil(start, steady);
           PodCpu.Reading after = cpu.read(load, cluster);
-          report.put("steady", PodCpu.window(before, after, cluster));
+          report.put("steady", PodCpu.window(before, after, cluster, idle));
           kills.killAndRestart(cluster.gateways.get(0));
           sleepUntil(start, Math.max(workerKillAt, kills.secondsSinceStart() + 5));
           kills.killAndRestart(cluster.workers.get(0));
@@ -204,10 +212,12 @@ final class ClusterRun {
       JsonObject r = report.json();
       JsonObject steadyJson = r.getJsonObject("steady", new JsonObject());
       System.out.printf("cluster: %d pods; offered %,.0f/s → accepted %,d/s in all, %,d/s by %s, by pod %s, edge_accepted %,d; "
-          + "steady: cluster %s ms CPU/message (%s); kills %s; lost %d, duplicate_sends %d, double_charges %d, false_503 %d, "
+          + "steady: cluster %s ms CPU/message, %s above idle; machine %s, %s above idle (%s); kills %s; lost %d, duplicate_sends %d, double_charges %d, false_503 %d, "
           + "5xx %s, invariants %s → %s %s%n",
         layout.size(), rate, r.getLong("accepted_per_s"), r.getLong("accepted_per_s_one_gateway"), oneGateway.name,
         acceptedByPod.encode(), edgeAccepted, steadyJson.getValue("cluster_cpu_ms_per_message"),
+        steadyJson.getValue("marginal_cluster_cpu_ms_per_message"), steadyJson.getValue("machine_cpu_ms_per_message"),
+        steadyJson.getValue("marginal_machine_cpu_ms_per_message"),
         steadyJson.getJsonObject("pods", new JsonObject()).encode(), killsJson.encode(), r.getLong("lost"), r.getLong("duplicate_sends"),
         r.getLong("double_charges"), r.getLong("false_503"), r.getJsonObject("answered_5xx").encode(),
         r.getBoolean("invariants_ok") ? "OK" : "BROKEN", clean ? "CLEAN" : "NOT CLEAN", r.getString("file"));

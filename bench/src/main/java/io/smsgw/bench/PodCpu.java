@@ -35,10 +35,11 @@ final class PodCpu {
       pids.put(pod.name, process.map(ProcessHandle::pid).orElse(-1L));
       ms.put(pod.name, process.flatMap(p -> p.info().totalCpuDuration()).map(d -> d.toNanos() / 1e6).orElse(-1.0));
     }
-    long[] byPort = new long[load.acceptedByPort.length];
-    for (int p = 0; p < byPort.length; p++) byPort[p] = load.acceptedByPort[p].sum();
+    long[] byPort = new long[load == null ? cluster.httpPods().size() : load.acceptedByPort.length];
+    for (int p = 0; load != null && p < byPort.length; p++) byPort[p] = load.acceptedByPort[p].sum();
     double self = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6;
-    return new Reading(System.nanoTime(), pids, ms, machine.busyMs(), self, load.accepted.sum(), cluster.simulator.deliveredCount(), byPort);
+    return new Reading(System.nanoTime(), pids, ms, machine.busyMs(), self, load == null ? 0 : load.accepted.sum(),
+      cluster.simulator.deliveredCount(), byPort);
   }
 
   /**
@@ -47,12 +48,21 @@ final class PodCpu {
    * A pod whose process changed between the readings (it was restarted) is left out and named.
    */
   static JsonObject window(Reading from, Reading to, ChaosCluster cluster) {
+    return window(from, to, cluster, null);
+  }
+
+  /**
+   * As above; with {@code idle} (the window of an idle cluster, no load) also the marginal cost: the CPU above what
+   * each pod spends idle (heartbeats, polls, timers), per message. That part grows with traffic; the idle part does not.
+   */
+  static JsonObject window(Reading from, Reading to, ChaosCluster cluster, JsonObject idle) {
     double seconds = (to.nanos() - from.nanos()) / 1e9;
     long accepted = to.accepted() - from.accepted();
     long sent = to.sent() - from.sent();
     List<ChildPod> http = cluster.httpPods();
     JsonObject pods = new JsonObject();
     double podsMs = 0;
+    double podsIdleMs = 0;
     boolean complete = true;
     for (ChildPod pod : cluster.all()) {
       long pid = from.pids().get(pod.name);
@@ -65,6 +75,13 @@ final class PodCpu {
       podsMs += ms;
       JsonObject p = new JsonObject().put("cpu_ms", Math.round(ms)).put("cpu_pct_of_one_core", Math.round(ms / (seconds * 10)))
         .put("cpu_ms_per_cluster_message", accepted == 0 ? null : round3(ms / accepted));
+      JsonObject idlePod = idle == null ? null : idle.getJsonObject("pods").getJsonObject(pod.name);
+      if (idlePod != null && idlePod.containsKey("cpu_pct_of_one_core") && accepted > 0) {
+        double idleMs = idlePod.getDouble("cpu_ms") / idle.getDouble("seconds") * seconds;
+        p.put("idle_cpu_pct_of_one_core", idlePod.getValue("cpu_pct_of_one_core"))
+          .put("marginal_cpu_ms_per_cluster_message", round3(Math.max(0, ms - idleMs) / accepted));
+        podsIdleMs += idleMs;
+      }
       int port = http.indexOf(pod);
       if (port >= 0) {
         long own = to.acceptedByPort()[port] - from.acceptedByPort()[port];
@@ -75,7 +92,13 @@ final class PodCpu {
     }
     double machineMs = to.machineMs() - from.machineMs();
     double benchMs = to.benchJvmMs() - from.benchJvmMs();
-    return new JsonObject()
+    JsonObject result = new JsonObject();
+    if (idle != null && accepted > 0) {
+      double idleMachineMs = idle.getDouble("machine_cpu_ms") / idle.getDouble("seconds") * seconds;
+      result.put("marginal_cluster_cpu_ms_per_message", round3(Math.max(0, podsMs - podsIdleMs) / accepted))
+        .put("marginal_machine_cpu_ms_per_message", round3(Math.max(0, machineMs - idleMachineMs) / accepted));
+    }
+    return result
       .put("seconds", Math.round(seconds * 10) / 10.0)
       .put("accepted", accepted).put("accepted_per_s", Math.round(accepted / seconds))
       .put("sent", sent).put("sent_per_s", Math.round(sent / seconds))
@@ -86,6 +109,7 @@ final class PodCpu {
       .put("services_cpu_ms_per_message", accepted == 0 ? null : round3((machineMs - podsMs - benchMs) / accepted))
       .put("bench_jvm_cpu_ms_per_message", accepted == 0 ? null : round3(benchMs / accepted))
       .put("machine_cpu_ms_per_message", accepted == 0 ? null : round3(machineMs / accepted))
+      .put("machine_cpu_ms", Math.round(machineMs))
       .put("machine_cpu_pct", Math.round(machineMs / (seconds * 1000 * Runtime.getRuntime().availableProcessors()) * 100));
   }
 

@@ -35,6 +35,7 @@ public final class BatchConsumerLoop {
   private final Consumer<Throwable> notCommitted;
   private final Promise<Void> drained = Promise.promise();
   private boolean stopping;
+  private io.micrometer.core.instrument.Gauge lag;
 
   /**
    * {@code work}: completes once the batch's outcome is durable, or fails (the batch is then not committed);
@@ -50,6 +51,7 @@ public final class BatchConsumerLoop {
 
   /** Subscribes, then starts polling; the future says whether the subscription was taken. */
   public Future<Void> start(String topic) {
+    lag = ConsumerLag.register(consumer.unwrap(), topic);  // before the first poll: the native consumer is not in use yet
     return consumer.subscribe(topic).onSuccess(v -> poll());
   }
 
@@ -101,6 +103,7 @@ public final class BatchConsumerLoop {
 
   /** Leaves the group (after {@link #drain}). */
   public Future<Void> close() {
+    ConsumerLag.remove(lag);
     return consumer.close();
   }
 }
