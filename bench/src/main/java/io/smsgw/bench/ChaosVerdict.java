@@ -219,11 +219,20 @@ final class ChaosVerdict {
       }
     }
     if (n == 0 || sum == 0) return null;
-    double threshold = 0.8 * sum / n;
+    return recoveredTo(perSecond, atSeconds, horizon, end, sum / n);
+  }
+
+  /**
+   * Seconds from a fault until a per-second rate is back to >= 80% of {@code baseline} (the offered rate): 0 if it never
+   * fell below that within {@code horizon} seconds of the fault, null if it fell and was not back before {@code end}.
+   * Unlike {@link #recovered} the reference is not the seconds before the fault, which a catch-up burst after an earlier
+   * fault can inflate.
+   */
+  static Double recoveredTo(List<double[]> perSecond, double atSeconds, double horizon, double end, double baseline) {
+    double threshold = 0.8 * baseline;
     Double dipAt = null;
     for (double[] s : perSecond) {
       double t = s[0];
-      // sample t covers (t - 1, t]: the first one that ends after the fault
       if (t <= atSeconds || t > end) continue;
       if (dipAt == null) {
         if (t > atSeconds + horizon) return 0.0;

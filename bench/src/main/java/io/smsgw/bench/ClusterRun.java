@@ -34,7 +34,7 @@ final class ClusterRun {
 
   static int run(BenchArgs args, GatewayConfig config) throws Exception {
     double rate = args.decimal("rate", 500);
-    double duration = args.decimal("duration", 100);
+    double duration = args.decimal("duration", 150);
     int gateways = args.integer("gateways", 2);
     int edges = args.integer("edges", 1);
     int workers = args.integer("workers", 2);
@@ -46,6 +46,9 @@ final class ClusterRun {
     double steady = args.decimal("steady", 30);  // seconds of load before the first kill: the CPU window
     double workerKillAt = args.decimal("worker-kill-at", 65);
     long restartAfterMs = args.integer("restart-after-ms", 3_000);
+    // Then the edge pod (the last HTTP pod) is SIGSTOPped past the heartbeat timeout and SIGCONTed: the partition case.
+    double pauseAt = args.decimal("pause-at", 105);
+    long pauseMs = args.integer("pause-ms", 15_000);
     if (gateways < 2 || workers < 1) throw new IllegalArgumentException("--gateways >= 2 (one is killed) and --workers >= 1");
     BalanceModes modes = BalanceModes.from(config);
     boolean async = modes.anyAsync();
@@ -57,6 +60,7 @@ final class ClusterRun {
       .put("edges", edges).put("workers", workers).put("users", users).put("max_in_flight", maxInFlight)
       .put("connections_per_pod", connections).put("client_timeout_ms", timeoutMs).put("settle_timeout_s", settleTimeout)
       .put("steady_s", steady).put("worker_kill_at_s", workerKillAt).put("restart_after_ms", restartAfterMs)
+      .put("pause_at_s", pauseAt).put("pause_ms", pauseMs)
       .put("traffic", ChaosTraffic.describe()).put("logs", dir.toString())
       .put("child_jvm", "-Xmx384m -XX:+UseParallelGC -XX:TieredStopAtLevel=1");
 
@@ -102,19 +106,22 @@ final class ClusterRun {
       loads.add(load);
       double loadAtStart = loadAverage();
       long start = System.nanoTime();
-      List<double[]> samples = new ArrayList<>();  // t_s, accepted, sent, 5xx
+      List<double[]> samples = new ArrayList<>();  // t_s, accepted, sent, 5xx, then accepted by each HTTP pod
       ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-      long[] last = {0, 0, 0};
+      long[] last = new long[3 + http.size()];
       sampler.scheduleAtFixedRate(() -> {
-        long accepted = load.accepted.sum();
-        long sent = cluster.simulator.deliveredCount();
-        long fivexx = load.answered5xx.sum();
+        long[] now = new long[last.length];
+        now[0] = load.accepted.sum();
+        now[1] = cluster.simulator.deliveredCount();
+        now[2] = load.answered5xx.sum();
+        for (int p = 0; p < http.size(); p++) now[3 + p] = load.acceptedByPort[p].sum();
+        double[] sample = new double[1 + now.length];
+        sample[0] = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
+        for (int k = 0; k < now.length; k++) sample[1 + k] = now[k] - last[k];
         synchronized (samples) {
-          samples.add(new double[] {Math.round((System.nanoTime() - start) / 1e8) / 10.0, accepted - last[0], sent - last[1], fivexx - last[2]});
+          samples.add(sample);
         }
-        last[0] = accepted;
-        last[1] = sent;
-        last[2] = fivexx;
+        System.arraycopy(now, 0, last, 0, now.length);
       }, 1, 1, TimeUnit.SECONDS);
 
       // The steady window: from 5 s into the load (past its start-up) to the first kill.
@@ -130,6 +137,12 @@ final class ClusterRun {
           kills.killAndRestart(cluster.gateways.get(0));
           sleepUntil(start, Math.max(workerKillAt, kills.secondsSinceStart() + 5));
           kills.killAndRestart(cluster.workers.get(0));
+          if (pauseMs > 0) {
+            sleepUntil(start, Math.max(pauseAt, kills.secondsSinceStart() + 5));
+            // watched from a gateway that is never killed or paused
+            kills.pauseAndResume(http.get(http.size() - 1), pauseMs,
+              new ClusterProbe(cluster.gateways.get(cluster.gateways.size() - 1).readyPort, cluster.adminToken()));
+          }
         } catch (Exception e) {
           kills.failed(e);
         }
@@ -157,7 +170,10 @@ final class ClusterRun {
         acceptedPerSecond = samples.stream().map(s -> new double[] {s[0], s[1]}).toList();
         sentPerSecond = samples.stream().map(s -> new double[] {s[0], s[2]}).toList();
         for (double[] s : samples) {
-          sampleJson.add(new JsonObject().put("t_s", s[0]).put("accepted", (long) s[1]).put("sent", (long) s[2]).put("5xx", (long) s[3]));
+          JsonObject byPod = new JsonObject();
+          for (int p = 0; p < http.size(); p++) byPod.put(http.get(p).name, (long) s[4 + p]);
+          sampleJson.add(new JsonObject().put("t_s", s[0]).put("accepted", (long) s[1]).put("sent", (long) s[2]).put("5xx", (long) s[3])
+            .put("accepted_by_pod", byPod));
         }
       }
       JsonArray killsJson = new JsonArray();
@@ -167,8 +183,28 @@ final class ClusterRun {
         double horizon = k.downSeconds() + 5;
         if (n + 1 < done.size()) horizon = Math.min(horizon, done.get(n + 1).atSeconds() - k.atSeconds());
         killsJson.add(k.json()
-          .put("accepted_recovered_s", ChaosVerdict.recovered(acceptedPerSecond, k.atSeconds(), horizon, duration))
+          .put("accepted_recovered_s", ChaosVerdict.recoveredTo(acceptedPerSecond, k.atSeconds(), horizon, duration, rate))
           .put("sent_recovered_s", ChaosVerdict.recovered(sentPerSecond, k.atSeconds(), horizon, duration)));
+      }
+      JsonObject pauseJson = null;
+      if (kills.pause() != null) {
+        PodKills.Pause pause = kills.pause();
+        int edge = http.size() - 1;
+        // When the paused pod accepts again: the first second after SIGCONT in which it accepted at least half its share.
+        double resumedAt = pause.atSeconds() + pause.pausedSeconds();
+        double share = rate / http.size();
+        Double acceptingAgain = null;
+        List<double[]> copy;
+        synchronized (samples) {
+          copy = List.copyOf(samples);
+        }
+        for (double[] s : copy) {
+          if (s[0] > resumedAt + 1 && s[4 + edge] >= share / 2) {
+            acceptingAgain = Math.round((s[0] - resumedAt) * 10) / 10.0;
+            break;
+          }
+        }
+        pauseJson = pause.json().put("accepting_again_after_resume_s", acceptingAgain);
       }
 
       JsonArray pods = new JsonArray();
@@ -199,26 +235,29 @@ final class ClusterRun {
         .put("edge_accepted", edgeAccepted)
         .latency("accepted_http_", load.acceptedLatencyMicros)
         .put("kills", killsJson)
+        .put("pause", pauseJson)
         .put("kill_errors", new JsonArray(kills.errors()))
         .put("settle_seconds", settleSeconds < 0 ? null : settleSeconds)
         .put("settle_progress", settleProgress)
         .put("load_average_1m_at_load_start", loadAtStart)
         .put("load_average_1m_at_load_end", loadAtEnd)
         .put("samples", sampleJson);
-      boolean clean = kills.errors().isEmpty() && done.size() == 2 && edgeAccepted > 0 && verdict.getBoolean("invariants_ok")
+      boolean pauseOk = pauseMs <= 0 || (pauseJson != null && pauseJson.getValue("member_again_after_resume_s") != null
+        && pauseJson.getValue("accepting_again_after_resume_s") != null);
+      boolean clean = kills.errors().isEmpty() && done.size() == 2 && pauseOk && edgeAccepted > 0 && verdict.getBoolean("invariants_ok")
         && settleSeconds >= 0 && ChaosVerdict.MUST_BE_ZERO.stream().allMatch(k -> verdict.getLong(k) == 0);
       report.put("clean", clean);
       var previous = report.write();
       JsonObject r = report.json();
       JsonObject steadyJson = r.getJsonObject("steady", new JsonObject());
       System.out.printf("cluster: %d pods; offered %,.0f/s → accepted %,d/s in all, %,d/s by %s, by pod %s, edge_accepted %,d; "
-          + "steady: cluster %s ms CPU/message, %s above idle; machine %s, %s above idle (%s); kills %s; lost %d, duplicate_sends %d, double_charges %d, false_503 %d, "
+          + "steady: cluster %s ms CPU/message, %s above idle; machine %s, %s above idle (%s); kills %s; pause %s; lost %d, duplicate_sends %d, double_charges %d, false_503 %d, "
           + "5xx %s, invariants %s → %s %s%n",
         layout.size(), rate, r.getLong("accepted_per_s"), r.getLong("accepted_per_s_one_gateway"), oneGateway.name,
         acceptedByPod.encode(), edgeAccepted, steadyJson.getValue("cluster_cpu_ms_per_message"),
         steadyJson.getValue("marginal_cluster_cpu_ms_per_message"), steadyJson.getValue("machine_cpu_ms_per_message"),
         steadyJson.getValue("marginal_machine_cpu_ms_per_message"),
-        steadyJson.getJsonObject("pods", new JsonObject()).encode(), killsJson.encode(), r.getLong("lost"), r.getLong("duplicate_sends"),
+        steadyJson.getJsonObject("pods", new JsonObject()).encode(), killsJson.encode(), pauseJson == null ? "none" : pauseJson.encode(), r.getLong("lost"), r.getLong("duplicate_sends"),
         r.getLong("double_charges"), r.getLong("false_503"), r.getJsonObject("answered_5xx").encode(),
         r.getBoolean("invariants_ok") ? "OK" : "BROKEN", clean ? "CLEAN" : "NOT CLEAN", r.getString("file"));
       previous.ifPresent(p -> System.out.printf("previous run (%s): accepted_per_s %s, edge_accepted %s, lost %s, duplicate_sends %s%n",

@@ -81,6 +81,72 @@ final class PodKills {
     }
   }
 
+  /** One pause: SIGSTOP for longer than the failure detection, then SIGCONT; whether and when the pod is a member again. */
+  record Pause(String pod, double atSeconds, double pausedSeconds, Double memberDroppedS, Double memberAgainAfterResumeS,
+               Double entryAgainAfterResumeS) {
+    JsonObject json() {
+      return new JsonObject().put("pod", pod).put("at_s", round(atSeconds)).put("paused_s", round(pausedSeconds))
+        .put("member_dropped_after_s", memberDroppedS).put("member_again_after_resume_s", memberAgainAfterResumeS)
+        .put("entry_again_after_resume_s", entryAgainAfterResumeS);
+    }
+  }
+
+  private Pause pause;
+
+  /**
+   * SIGSTOP: to the others the pod goes silent (its connections stay open), so only the heartbeat timeout
+   * ({@code cluster.max_no_heartbeat_s}) drops it, as a partition or a frozen VM would. After SIGCONT the pod finds
+   * itself out of the cluster and must merge back (Hazelcast's split-brain merge); {@code watcher} is a pod that stays up.
+   */
+  void pauseAndResume(ChildPod pod, long pauseMs, ClusterProbe watcher) throws Exception {
+    JsonObject entry = watcher.entryOf(pod);
+    if (entry == null || entry.getString("node_id") == null) throw new IllegalStateException(pod.name + " is not listed in /admin/cluster");
+    String nodeId = entry.getString("node_id");
+    long pid = pod.process().orElseThrow().pid();
+    double at = secondsSinceStart();
+    long paused = System.nanoTime();
+    pod.pause();
+    Double dropped = null;
+    try {
+      while ((System.nanoTime() - paused) / 1_000_000 < pauseMs) {
+        if (dropped == null) {
+          try {
+            if (!ClusterProbe.isMember(watcher.view(), nodeId)) dropped = round((System.nanoTime() - paused) / 1e9);
+          } catch (Exception notNow) {
+            // the watcher is slow: try again
+          }
+        }
+        Thread.sleep(100);
+      }
+    } finally {
+      pod.resume();
+    }
+    long resumed = System.nanoTime();
+    double pausedSeconds = (resumed - paused) / 1e9;
+    Double memberAgain = null;
+    Double entryAgain = null;
+    while (System.nanoTime() - resumed < 60_000_000_000L && (memberAgain == null || entryAgain == null)) {
+      try {
+        JsonObject view = watcher.view();
+        JsonObject listed = ClusterProbe.entryOf(view, pid);
+        double after = round((System.nanoTime() - resumed) / 1e9);
+        // The node id may change when Hazelcast merges the pod back: its listed entry says which one it has now.
+        String now = listed == null ? nodeId : listed.getString("node_id", nodeId);
+        if (memberAgain == null && ClusterProbe.isMember(view, now)) memberAgain = after;
+        if (entryAgain == null && listed != null) entryAgain = after;
+      } catch (Exception notNow) {
+        // try again
+      }
+      Thread.sleep(200);
+    }
+    pause = new Pause(pod.name, at, pausedSeconds, dropped, memberAgain, entryAgain);
+    LOG.info("cluster: pause {}", pause.json().encode());
+  }
+
+  Pause pause() {
+    return pause;
+  }
+
   void failed(Exception e) {
     LOG.warn("cluster: a kill failed", e);
     synchronized (done) {
