@@ -1,7 +1,11 @@
 package io.smsgw.config;
 
-/** {@code provider.*}: the SMS provider the workers send through. An empty url is allowed here; a worker pod refuses it. */
-public record ProviderSettings(String url, long timeoutMs, int maxConnections, int batchSize, long maxProcessingMs, boolean lookup) {
+/**
+ * {@code provider.*}: the SMS provider the workers send through. An empty url is allowed here; a worker pod refuses it.
+ * {@code dlr_secret}: the secret the provider signs its delivery reports with; while it is empty every report is refused.
+ */
+public record ProviderSettings(String url, long timeoutMs, int maxConnections, int batchSize, long maxProcessingMs, boolean lookup,
+                               String dlrSecret) {
 
   static ProviderSettings from(ConfigReader.Section s) {
     return new ProviderSettings(
@@ -10,6 +14,7 @@ public record ProviderSettings(String url, long timeoutMs, int maxConnections, i
       s.integer("max_connections", 1, Integer.MAX_VALUE),
       s.integer("batch_size", 1, Integer.MAX_VALUE),
       s.number("max_processing_ms", 0, Integer.MAX_VALUE),
-      s.onOff("lookup", null));
+      s.onOff("lookup", null),
+      s.string("dlr_secret"));
   }
 }
