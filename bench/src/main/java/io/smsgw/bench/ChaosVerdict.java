@@ -29,6 +29,9 @@ final class ChaosVerdict {
   static final List<String> MUST_BE_ZERO = List.of("lost", "duplicate_sends", "double_charges", "double_refunds",
     "refunds_of_delivered", "false_503", "unanswered_pending", "delivered_uncharged");
 
+  /** The statuses of a message the provider took: sent, and the delivery reports' final ones. */
+  static final java.util.Set<String> TAKEN_BY_PROVIDER = java.util.Set.of("sent", "delivered", "undelivered");
+
   private record Row(String status, String providerId) {
   }
 
@@ -132,7 +135,7 @@ final class ChaosVerdict {
     long sentInPg = 0;
     JsonArray mismatchExamples = new JsonArray();
     for (Map.Entry<UUID, Row> e : messages.entrySet()) {
-      if (!"sent".equals(e.getValue().status())) continue;
+      if (!TAKEN_BY_PROVIDER.contains(e.getValue().status())) continue;
       sentInPg++;
       String simId = delivered.get(e.getKey().toString());
       if (simId == null) {

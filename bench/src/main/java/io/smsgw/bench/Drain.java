@@ -13,7 +13,7 @@ final class Drain {
     if (io.smsgw.wallet.BalanceModes.from(env.config).anyAsync()) report.put("settlement", env.awaitSettlement());
     double seconds = env.awaitZero("SELECT count(*) FROM messages WHERE status = 'pending'", args.decimal("drain-timeout", 600));
     long lost = env.count("SELECT count(*) FROM messages WHERE status = 'pending'");
-    long sent = env.count("SELECT count(*) FROM messages WHERE status = 'sent'");
+    long sent = env.count("SELECT count(*) FROM messages WHERE status IN ('sent', 'delivered', 'undelivered')");
     JsonObject provider = env.providerStats();
     report.put("drain_seconds", seconds < 0 ? null : Math.round(seconds * 10) / 10.0)
       .put("lost", lost)

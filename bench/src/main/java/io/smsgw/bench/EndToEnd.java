@@ -87,7 +87,7 @@ final class EndToEnd {
     Drain.finish(env, report, args);
 
     Histogram acceptToSent = new Histogram(3_600_000_000L, 3);
-    env.longs("SELECT (extract(epoch FROM sent_at - accepted_at) * 1000000)::bigint FROM messages WHERE status = 'sent' "
+    env.longs("SELECT (extract(epoch FROM sent_at - accepted_at) * 1000000)::bigint FROM messages WHERE status IN ('sent', 'delivered', 'undelivered') "
         + "AND accepted_at >= to_timestamp(" + (startMs + (long) (first.getLong("t_s") * 1000)) + " / 1000.0)")
       .forEach(v -> acceptToSent.recordValue(Math.max(1, v)));
     report.put("offered_per_s", rate)

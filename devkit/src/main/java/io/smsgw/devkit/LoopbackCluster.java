@@ -16,7 +16,7 @@ public final class LoopbackCluster {
 
   /** The capability verticles an edge pod runs none of: it keeps only the HTTP verticles and its rate limit. */
   public static final List<String> EDGE_ZERO_INSTANCES = List.of("ACCOUNT", "API_KEY_REVOCATIONS", "WALLET",
-    "MESSAGE_STATUS", "KAFKA_PRODUCER", "SETTLEMENT", "RESERVATION");
+    "MESSAGE_STATUS", "KAFKA_PRODUCER", "SETTLEMENT", "RESERVATION", "DELIVERY_REPORTS");
 
   private final String name;
   private final List<Integer> ports = new ArrayList<>();

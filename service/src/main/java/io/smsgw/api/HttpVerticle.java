@@ -53,14 +53,15 @@ public class HttpVerticle extends VerticleBase {
   private Router router(OpenAPIContract contract, GatewayConfig config, ApiKeyAuthenticator keys) {
     // Each operation's security is the contract's (its own, or the global default), put by the router on the route it
     // matched, before validation and the handlers: no path spelling reaches an operation around it.
-    ContractSecurity.verify(contract, java.util.Set.of("ApiKeyAuth", "AdminToken"));
+    ContractSecurity.verify(contract, java.util.Set.of("ApiKeyAuth", "AdminToken", "ProviderSignature"));
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
       .rootHandler(new CanonicalPath())
       .rootHandler(new JsonContentType())
       // The limit is checked against Content-Length before reading, and while a chunked body streams (413).
       .rootHandler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
       .security("ApiKeyAuth").apiKeyHandler(APIKeyHandler.create(keys).header("X-API-Key"))
-      .security("AdminToken").httpHandler(new AdminTokenHandler(config.admin().token()));
+      .security("AdminToken").httpHandler(new AdminTokenHandler(config.admin().token()))
+      .security("ProviderSignature").apiKeyHandler(new io.smsgw.api.security.ProviderSignatureHandler(config.provider().dlrSecret()));
 
     AdminUsersHandler admin = new AdminUsersHandler(vertx);
     HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config), HealthHandler.producerKafka(vertx));
@@ -80,6 +81,7 @@ public class HttpVerticle extends VerticleBase {
     builder.getRoute("live").addHandler(health::live);
     builder.getRoute("ready").addHandler(health::readyStatus);  // the details are on the operations port
     builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create());
+    builder.getRoute("receiveDeliveryReports").addHandler(new DeliveryReportsHandler(vertx));
     builder.getRoute("getCluster").addHandler(new io.smsgw.operations.ClusterView(vertx)::handle);
 
     Router router = builder.createRouter();

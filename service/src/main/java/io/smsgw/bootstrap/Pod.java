@@ -140,6 +140,7 @@ public final class Pod {
         .compose(v -> deploy("api_key_revocations", ApiKeyRevocationsVerticle::new, config, instances.apiKeyRevocations()))
         .compose(v -> deploy("wallet", WalletVerticle::new, config, instances.wallet()))
         .compose(v -> deploy("message_status", MessageStatusVerticle::new, config, instances.messageStatus()))
+        .compose(v -> deploy("delivery_reports", io.smsgw.delivery.DeliveryReportVerticle::new, config, instances.deliveryReports()))
         .compose(v -> deploy("kafka_producer", KafkaProducerVerticle::new, config, instances.kafkaProducer()))
         // Always, even in sync mode: records accepted before a switch from async must still be settled.
         .compose(v -> deploy("settlement", SettlementVerticle::new, config, instances.settlement()));

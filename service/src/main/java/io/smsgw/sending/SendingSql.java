@@ -29,7 +29,7 @@ public final class SendingSql {
 
   /** One batch of outcomes, fenced by the claims' tokens; the rows returned are the outcomes that changed nothing. */
   public static String recordOutcomes() {
-    return "SELECT o_message_id, o_claim_seq FROM record_outcomes($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], "
+    return "SELECT o_message_id, o_claim_seq FROM record_outcomes_with_reports($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], "
       + "$6::bigint[], $7::bigint[], $8::boolean[])";
   }
 }

@@ -8,6 +8,7 @@ import io.smsgw.platform.pg.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -39,7 +40,7 @@ public class MessageStatusVerticle extends VerticleBase {
   }
 
   private static JsonObject toJson(Row row) {
-    return new JsonObject()
+    JsonObject status = new JsonObject()
       .put("message_id", row.getUUID("message_id").toString())
       .put("user_id", row.getUUID("user_id").toString())
       .put("status", row.getString("status"))
@@ -50,11 +51,25 @@ public class MessageStatusVerticle extends VerticleBase {
       .put("accepted_at", text(row.getOffsetDateTime("accepted_at")))
       .put("queued", row.getBoolean("queued"))
       .put("sent_at", text(row.getOffsetDateTime("sent_at")))
+      .put("delivered_at", text(row.getOffsetDateTime("delivered_at")))
       .put("provider_message_id", row.getString("provider_message_id"))
       .put("attempts", row.getInteger("attempts"))
       .put("last_error", row.getString("last_error"))
       .put("refunded", row.getBoolean("refunded"))
       .put("outcome_unknown", row.getBoolean("outcome_unknown"));
+    String parts = row.getString("parts");
+    if (parts != null) status.put("parts", normalizedTimes(new JsonArray(parts)));
+    return status;
+  }
+
+  /** json_build_object writes timestamptz in PostgreSQL's text form; the API's times are ISO-8601 instants. */
+  private static JsonArray normalizedTimes(JsonArray parts) {
+    for (int i = 0; i < parts.size(); i++) {
+      JsonObject part = parts.getJsonObject(i);
+      String done = part.getString("done_at");
+      if (done != null) part.put("done_at", OffsetDateTime.parse(done).toInstant().toString());
+    }
+    return parts;
   }
 
   private static String text(OffsetDateTime time) {

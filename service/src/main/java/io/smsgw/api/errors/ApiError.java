@@ -92,7 +92,7 @@ public enum ApiError {
     }
   }
 
-  private ApiError retryAfter(RoutingContext rc, long seconds) {
+  public ApiError retryAfter(RoutingContext rc, long seconds) {
     if (!rc.response().headWritten()) rc.response().putHeader("Retry-After", String.valueOf(seconds));
     return this;
   }

@@ -28,10 +28,10 @@ class ContractSecurityTest {
   }
 
   @Test
-  @DisplayName("The contract's operations and their schemes (own or global default): admin and /metrics AdminToken, users ApiKeyAuth, health none")
+  @DisplayName("The contract's operations and their schemes (own or global default): admin and /metrics AdminToken, users ApiKeyAuth, the provider's reports ProviderSignature, health none")
   void theContract() throws Exception {
     OpenAPIContract contract = OpenAPIContract.from(vertx, HttpVerticle.CONTRACT).await();
-    ContractSecurity.verify(contract, Set.of("ApiKeyAuth", "AdminToken"));
+    ContractSecurity.verify(contract, Set.of("ApiKeyAuth", "AdminToken", "ProviderSignature"));
     Map<String, String> schemes = new TreeMap<>();
     for (var path : contract.getPaths()) {
       for (Operation op : path.getOperations()) {
@@ -43,7 +43,7 @@ class ContractSecurityTest {
       Map.entry("sendSms", "ApiKeyAuth"), Map.entry("getBalance", "ApiKeyAuth"), Map.entry("getMessageStatus", "ApiKeyAuth"),
       Map.entry("createUser", "AdminToken"), Map.entry("topUp", "AdminToken"), Map.entry("createApiKey", "AdminToken"),
       Map.entry("revokeApiKey", "AdminToken"), Map.entry("setUserLimits", "AdminToken"), Map.entry("removeUserLimits", "AdminToken"),
-      Map.entry("metrics", "AdminToken"), Map.entry("getCluster", "AdminToken"), Map.entry("live", ""), Map.entry("ready", "")));
+      Map.entry("metrics", "AdminToken"), Map.entry("getCluster", "AdminToken"), Map.entry("receiveDeliveryReports", "ProviderSignature"), Map.entry("live", ""), Map.entry("ready", "")));
   }
 
   @Test
