@@ -65,10 +65,16 @@ public class HttpVerticle extends VerticleBase {
 
     AdminUsersHandler admin = new AdminUsersHandler(vertx);
     HealthHandler health = new HealthHandler(vertx, Database.pool(vertx, config), HealthHandler.producerKafka(vertx));
+    io.smsgw.webhook.CallbackUrls callbackUrls = new io.smsgw.webhook.CallbackUrls(vertx, config.webhooks());
     builder.getRoute("sendSms").setDoValidation(false)
       .addHandler(new SendSmsBodyValidator(contract))
       .addHandler(new SendSmsHandler(vertx, config.pricing().toPricing(), io.smsgw.wallet.BalanceModes.from(config),
-        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.http().maxPendingSends()));
+        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.http().maxPendingSends(), callbackUrls));
+    WebhookHandler webhooks = new WebhookHandler(vertx, callbackUrls);
+    builder.getRoute("putWebhook").addHandler(webhooks::put);
+    builder.getRoute("getWebhook").addHandler(webhooks::get);
+    builder.getRoute("deleteWebhook").addHandler(webhooks::delete);
+    builder.getRoute("listWebhookEvents").addHandler(webhooks::events);
     builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
     builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));
     builder.getRoute("createUser").addHandler(admin::create);

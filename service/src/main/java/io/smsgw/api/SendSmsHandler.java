@@ -11,7 +11,12 @@ import io.smsgw.domain.Segments;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.wallet.ChargeOutcome;
 import io.smsgw.domain.Pricing;
+import io.smsgw.platform.eventbus.Bus;
+import io.smsgw.webhook.CallbackUrls;
+import io.smsgw.webhook.WebhookAddresses;
 import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -31,7 +36,15 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   private final RateLimiter limiter;
   private final AcceptMetrics metrics = new AcceptMetrics();
 
-  public SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes, long chargeReplyTimeoutMs, int maxPending) {
+  private final Vertx vertx;
+  private final CallbackUrls callbackUrls;
+  private final DeliveryOptions webhookOptions;
+
+  public SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes, long chargeReplyTimeoutMs, int maxPending,
+                        CallbackUrls callbackUrls) {
+    this.vertx = vertx;
+    this.callbackUrls = callbackUrls;
+    this.webhookOptions = Bus.to(vertx, WebhookAddresses.GET, Requests.LOCAL);
     this.pricing = pricing;
     this.wallet = new WalletAccept(vertx, modes, chargeReplyTimeoutMs, maxPending);
     this.limiter = RateLimiter.of(vertx);
@@ -59,7 +72,28 @@ final class SendSmsHandler implements Handler<RoutingContext> {
     Priority priority = Priority.fromWire(body.getString("priority"));
     SmsMessage message = new SmsMessage(
       Uuids.parse(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
-      segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis());
+      segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis(),
+      body.getString("status_callback"));
+    if (message.statusCallback() == null) {
+      accept(rc, message, started);
+      return;
+    }
+    // A status_callback: its URL must pass the rules, and the user must have a webhook secret to sign its events with.
+    callbackUrls.check(message.statusCallback())
+      .onFailure(refused -> WebhookHandler.refuse(rc, refused))
+      .onSuccess(target -> vertx.eventBus().request(WebhookAddresses.GET, new JsonObject().put("user_id", userId.toString()), webhookOptions)
+        .onComplete(webhook -> accept(rc, message, started), failure -> {
+          if (failure instanceof ReplyException reply && reply.failureCode() == 404) {
+            ApiError.WEBHOOK_NOT_CONFIGURED.send(rc, "status_callback needs a webhook secret to sign its events: register a "
+              + "webhook first (PUT /webhook); nothing was charged");
+          } else {
+            ApiError.sendFailure(rc, failure);
+          }
+        }));
+  }
+
+  private void accept(RoutingContext rc, SmsMessage message, long started) {
+    UUID userId = message.userId();
     // Per-user rate limit (io.smsgw.ratelimit), after validation and before the charge: a 429 charges and stores nothing.
     limiter.acquire(userId).onSuccess(retryAfter -> {
       if (retryAfter > 0) {

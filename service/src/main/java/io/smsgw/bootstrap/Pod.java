@@ -141,6 +141,7 @@ public final class Pod {
         .compose(v -> deploy("wallet", WalletVerticle::new, config, instances.wallet()))
         .compose(v -> deploy("message_status", MessageStatusVerticle::new, config, instances.messageStatus()))
         .compose(v -> deploy("delivery_reports", io.smsgw.delivery.DeliveryReportVerticle::new, config, instances.deliveryReports()))
+        .compose(v -> deploy("webhooks", io.smsgw.webhook.WebhookVerticle::new, config, instances.webhooks()))
         .compose(v -> deploy("kafka_producer", KafkaProducerVerticle::new, config, instances.kafkaProducer()))
         // Always, even in sync mode: records accepted before a switch from async must still be settled.
         .compose(v -> deploy("settlement", SettlementVerticle::new, config, instances.settlement()));
@@ -154,7 +155,8 @@ public final class Pod {
       }
       chain = chain
         .compose(v -> deploy("sender_vip", () -> new SenderVerticle(Priority.VIP), config, instances.senderVip()))
-        .compose(v -> deploy("sender_normal", () -> new SenderVerticle(Priority.NORMAL), config, instances.senderNormal()));
+        .compose(v -> deploy("sender_normal", () -> new SenderVerticle(Priority.NORMAL), config, instances.senderNormal()))
+        .compose(v -> deploy("webhook_dispatcher", io.smsgw.webhook.WebhookDispatcher::new, config, instances.webhookDispatcher()));
     }
     // The operations port (detailed readiness, /metrics without a token) in every gateway and worker pod.
     if (roles.contains(Role.GATEWAY) || roles.contains(Role.WORKER)) {

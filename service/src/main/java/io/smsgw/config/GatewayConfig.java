@@ -51,6 +51,7 @@ public final class GatewayConfig {
   private final WorkerSettings worker;
   private final ClusterSettings cluster;
   private final SenderSettings sender;
+  private final WebhookSettings webhooks;
 
   /** A configuration already decided ({@link #json()} of another, e.g. a verticle's {@code config()}): checked again, no environment. */
   public GatewayConfig(JsonObject json) {
@@ -77,6 +78,7 @@ public final class GatewayConfig {
     worker = WorkerSettings.from(reader.section("worker"));
     cluster = ClusterSettings.from(reader.section("cluster"));
     sender = SenderSettings.from(reader.section("sender"));
+    webhooks = WebhookSettings.from(reader.section("webhooks"));
     if (!reader.hasProblems()) checkAcrossKeys(reader);
     reader.finish(NOT_KEYS);
     json = reader.root();
@@ -89,6 +91,15 @@ public final class GatewayConfig {
     if (sender.claimMs() < provider.timeoutMs() + 2_000) {
       reader.problem("sender.claim_ms (SMSGW_SENDER_CLAIM_MS): " + sender.claimMs() + " must be at least provider.timeout_ms "
         + "(SMSGW_PROVIDER_TIMEOUT_MS) + 2000 = " + (provider.timeoutMs() + 2_000) + ": a claim must outlast a send");
+    }
+    // The same for the webhook dispatcher's lease on an event: it must outlast a POST (and the name lookup before it).
+    if (webhooks.leaseMs() < webhooks.timeoutMs() + 2_000) {
+      reader.problem("webhooks.lease_ms (SMSGW_WEBHOOKS_LEASE_MS): " + webhooks.leaseMs() + " must be at least webhooks.timeout_ms "
+        + "(SMSGW_WEBHOOKS_TIMEOUT_MS) + 2000 = " + (webhooks.timeoutMs() + 2_000) + ": a lease must outlast a delivery");
+    }
+    if (webhooks.backoffMaxMs() < webhooks.backoffBaseMs()) {
+      reader.problem("webhooks.backoff_max_ms (SMSGW_WEBHOOKS_BACKOFF_MAX_MS): " + webhooks.backoffMaxMs()
+        + " must be at least webhooks.backoff_base_ms (SMSGW_WEBHOOKS_BACKOFF_BASE_MS) = " + webhooks.backoffBaseMs());
     }
   }
 
@@ -156,5 +167,6 @@ public final class GatewayConfig {
   public WorkerSettings worker() { return worker; }
   public ClusterSettings cluster() { return cluster; }
   public SenderSettings sender() { return sender; }
+  public WebhookSettings webhooks() { return webhooks; }
 
 }

@@ -6,7 +6,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.UUID;
 
-/** The parameters of one {@code accept_messages} call: one array per column, the messages in batch order. */
+/** The parameters of one {@code accept_messages} call: one array per column (status_callback last), the messages in batch order. */
 public final class AcceptArguments {
 
   private AcceptArguments() {
@@ -22,6 +22,7 @@ public final class AcceptArguments {
     String[] encodings = new String[n];
     Integer[] segments = new Integer[n];
     Long[] costs = new Long[n];
+    String[] callbacks = new String[n];
     for (int i = 0; i < n; i++) {
       SmsMessage m = batch.get(i);
       ids[i] = m.messageId();
@@ -32,9 +33,11 @@ public final class AcceptArguments {
       encodings[i] = m.encoding().name();
       segments[i] = m.segments();
       costs[i] = m.cost();
+      callbacks[i] = m.statusCallback();
     }
     return Tuple.tuple()
       .addArrayOfUUID(ids).addArrayOfUUID(users).addArrayOfString(phones).addArrayOfString(bodies)
-      .addArrayOfString(priorities).addArrayOfString(encodings).addArrayOfInteger(segments).addArrayOfLong(costs);
+      .addArrayOfString(priorities).addArrayOfString(encodings).addArrayOfInteger(segments).addArrayOfLong(costs)
+      .addArrayOfString(callbacks);
   }
 }

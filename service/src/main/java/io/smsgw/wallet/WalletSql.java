@@ -6,10 +6,10 @@ public final class WalletSql {
   private WalletSql() {
   }
 
-  /** One batch of the accept path; see the accept_messages function of the baseline migration. */
+  /** One batch of the accept path; see the accept_messages function of the baseline migration (and V3's p_callbacks). */
   public static String acceptMessages() {
     return "SELECT o_message_id, o_outcome, o_status, o_owner FROM accept_messages("
-      + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[])";
+      + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::text[])";
   }
 
   public static String balance() {

@@ -18,6 +18,9 @@ public enum ApiError {
   EMPTY_MESSAGE(400),
   MESSAGE_TOO_LONG(400),
   INVALID_MESSAGE_TEXT(400),
+  INVALID_CALLBACK_URL(400),
+  CALLBACK_URL_NOT_ALLOWED(400),
+  WEBHOOK_NOT_CONFIGURED(400),
   UNAUTHORIZED(401),
   // 400, not 402 / 409: the seed's API documents 400 for these, and clients written against it check for 400.
   INSUFFICIENT_BALANCE(400),

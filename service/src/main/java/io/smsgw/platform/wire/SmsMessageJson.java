@@ -18,7 +18,7 @@ public final class SmsMessageJson {
   }
 
   public static JsonObject toJson(SmsMessage m) {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("message_id", m.messageId().toString())
       .put("user_id", m.userId().toString())
       .put("phone_number", m.phoneNumber())
@@ -28,6 +28,8 @@ public final class SmsMessageJson {
       .put("segments", m.segments())
       .put("cost", m.cost())
       .put("accepted_at_ms", m.acceptedAtMillis());
+    if (m.statusCallback() != null) json.put("status_callback", m.statusCallback());  // absent, not null, without one
+    return json;
   }
 
   public static Buffer toBuffer(SmsMessage m) {
@@ -45,7 +47,8 @@ public final class SmsMessageJson {
       Encoding.valueOf(json.getString("encoding")),
       json.getInteger("segments"),
       json.getLong("cost"),
-      json.getLong("accepted_at_ms", 0L));
+      json.getLong("accepted_at_ms", 0L),
+      json.getString("status_callback"));
   }
 
   public static SmsMessage fromBuffer(Buffer buffer) {
