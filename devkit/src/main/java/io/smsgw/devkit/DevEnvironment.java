@@ -62,6 +62,8 @@ public final class DevEnvironment implements AutoCloseable {
     if (config.admin().token().isEmpty()) {
       config = config.with("admin", "token", DEV_ADMIN_TOKEN);
     }
+    // A webhook receiver on the developer's own machine (http://localhost:...): refused anywhere else by default.
+    config = config.with("webhooks", "allow_loopback", "on").with("webhooks", "allow_http", "on");
     this.config = config;
   }
 

@@ -127,9 +127,9 @@ public final class CallbackUrls {
   public static Kind kind(InetAddress address) {
     if (address instanceof Inet6Address v6) {
       byte[] b = v6.getAddress();
-      if (v6.isIPv4CompatibleAddress()) return kindV4(new byte[] {b[12], b[13], b[14], b[15]});
       if (v6.isLoopbackAddress()) return Kind.LOOPBACK;
       if (v6.isAnyLocalAddress() || v6.isLinkLocalAddress() || v6.isMulticastAddress()) return Kind.NEVER;
+      if (v6.isIPv4CompatibleAddress()) return kindV4(new byte[] {b[12], b[13], b[14], b[15]});  // ::a.b.c.d
       if ((b[0] & 0xfe) == 0xfc || v6.isSiteLocalAddress()) return Kind.PRIVATE;  // fc00::/7 unique local, fec0::/10
       return Kind.PUBLIC;
     }

@@ -61,6 +61,11 @@ public final class ChildWorker implements AutoCloseable {
     }
   }
 
+  /** SIGKILL: no shutdown hook, no drain; its leases and claims are left as they are. */
+  public void kill() throws InterruptedException {
+    pod.kill();
+  }
+
   /** SIGSTOP: the process keeps its sockets and memory but runs nothing, like a long GC pause. */
   public void pause() throws Exception {
     pod.pause();

@@ -41,6 +41,8 @@ class ContractSecurityTest {
     }
     assertThat(schemes).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
       Map.entry("sendSms", "ApiKeyAuth"), Map.entry("getBalance", "ApiKeyAuth"), Map.entry("getMessageStatus", "ApiKeyAuth"),
+      Map.entry("putWebhook", "ApiKeyAuth"), Map.entry("getWebhook", "ApiKeyAuth"), Map.entry("deleteWebhook", "ApiKeyAuth"),
+      Map.entry("listWebhookEvents", "ApiKeyAuth"),
       Map.entry("createUser", "AdminToken"), Map.entry("topUp", "AdminToken"), Map.entry("createApiKey", "AdminToken"),
       Map.entry("revokeApiKey", "AdminToken"), Map.entry("setUserLimits", "AdminToken"), Map.entry("removeUserLimits", "AdminToken"),
       Map.entry("metrics", "AdminToken"), Map.entry("getCluster", "AdminToken"), Map.entry("receiveDeliveryReports", "ProviderSignature"), Map.entry("live", ""), Map.entry("ready", "")));
