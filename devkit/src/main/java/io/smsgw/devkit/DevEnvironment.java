@@ -81,20 +81,15 @@ public final class DevEnvironment implements AutoCloseable {
 
   /**
    * The local simulator's delivery reports go to this pod's API port ({@code provider_sim.dlr_url} empty →
-   * {@code http://127.0.0.1:<http.port>/provider/delivery-reports}, unless http.port is 0), signed with a secret both sides know: when
-   * {@code provider.dlr_secret} and {@code provider_sim.dlr_secret} are both empty, one random 32-byte hex secret for
-   * both; when only one is set, the other takes its value.
+   * {@code http://127.0.0.1:<http.port>/provider/delivery-reports}, unless http.port is 0), signed with a secret both sides
+   * know: when {@code provider.dlr_secret} and {@code provider_sim.dlr_secret} are both empty, one random 32-byte hex
+   * secret for both. A secret that is set is left as it is, the other one too: a test that sets only the gateway's
+   * posts its own reports, and the simulator's (unsigned, or signed with another secret) are refused and retried.
    */
   public static GatewayConfig withDeliveryReports(GatewayConfig config) {
-    String gatewaySecret = config.provider().dlrSecret();
-    String simulatorSecret = config.providerSim().dlrSecret();
-    if (gatewaySecret.isEmpty() && simulatorSecret.isEmpty()) {
+    if (config.provider().dlrSecret().isEmpty() && config.providerSim().dlrSecret().isEmpty()) {
       String secret = HexFormat.of().formatHex(randomBytes(32));
       config = config.with("provider", "dlr_secret", secret).with("provider_sim", "dlr_secret", secret);
-    } else if (gatewaySecret.isEmpty()) {
-      config = config.with("provider", "dlr_secret", simulatorSecret);
-    } else if (simulatorSecret.isEmpty()) {
-      config = config.with("provider_sim", "dlr_secret", gatewaySecret);
     }
     // http.port 0 (a port the pod picks) is not known yet: then no reports unless dlr_url is set.
     if (config.providerSim().dlrUrl().isEmpty() && config.http().port() > 0) {
