@@ -20,10 +20,12 @@ class DevDeliveryReportsTest {
   @Test
   @DisplayName("Both secrets empty: one random 64-hex-digit secret for both; reports to the pod's API port")
   void generatedSecretAndUrl() {
-    GatewayConfig config = DevEnvironment.withLocalSimulator(load(Map.of("SMSGW_HTTP_PORT", "18123")));
+    GatewayConfig config = DevEnvironment.withDeliveryReports(DevEnvironment.withLocalSimulator(load(Map.of("SMSGW_HTTP_PORT", "18123"))));
+    assertThat(DevEnvironment.withLocalSimulator(load(Map.of("SMSGW_HTTP_PORT", "18123"))).providerSim().sendsReports())
+      .as("test pods get reports only when they ask").isFalse();
     assertThat(config.providerSim().dlrUrl()).isEqualTo("http://127.0.0.1:18123/provider/delivery-reports");
     assertThat(config.provider().dlrSecret()).matches("[0-9a-f]{64}").isEqualTo(config.providerSim().dlrSecret());
-    GatewayConfig other = DevEnvironment.withLocalSimulator(load(Map.of("SMSGW_HTTP_PORT", "18123")));
+    GatewayConfig other = DevEnvironment.withDeliveryReports(load(Map.of("SMSGW_HTTP_PORT", "18123")));
     assertThat(other.provider().dlrSecret()).as("a new secret each time").isNotEqualTo(config.provider().dlrSecret());
   }
 
