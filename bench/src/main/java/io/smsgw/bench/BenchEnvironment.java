@@ -44,7 +44,12 @@ final class BenchEnvironment implements AutoCloseable {
   BenchEnvironment(GatewayConfig fromFile) throws Exception {
     dev = DevEnvironment.start(fromFile);
     // never collides with a running ./smsgw dev (API and operations ports)
-    config = dev.config().with("http", "port", FreePorts.next()).with("worker", "http_port", 0);
+    GatewayConfig moved = dev.config().with("http", "port", FreePorts.next()).with("worker", "http_port", 0);
+    // The simulator's delivery reports follow the API to its new port (unless the file or environment named a receiver).
+    if (dev.runsSimulator(fromFile) && fromFile.providerSim().dlrUrl().isEmpty()) {
+      moved = moved.with("provider_sim", "dlr_url", DevEnvironment.deliveryReportsUrl(moved.http().port()));
+    }
+    config = moved;
     try {
       gateway = DevPod.start(config, EnumSet.of(DevRole.GATEWAY, DevRole.PROVIDER_SIM));
     } catch (Exception e) {

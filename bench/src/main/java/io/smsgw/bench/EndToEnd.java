@@ -55,11 +55,15 @@ final class EndToEnd {
     // status writes themselves.) The exact check against PostgreSQL comes after the run.
     sampler.scheduleAtFixedRate(() -> {
       long accepted = load.acceptedSoFar();
-      long decided = decided(env);
-      if (decided < 0) return;  // the provider did not answer: skip this second
+      JsonObject provider = providerStats(env);
+      if (provider == null) return;  // the provider did not answer: skip this second
+      long decided = provider.getLong("delivered") + provider.getLong("refused_permanently");
       synchronized (samples) {
         samples.add(new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
-          .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs()));
+          .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs())
+          // Delivery reports the gateway acknowledged (stored), and those the provider still holds (not yet sent or
+          // refused and waiting for a retry): a report backlog that keeps growing means reports do not keep up.
+          .put("reports_acked", provider.getLong("dlr_sent", 0L)).put("reports_pending", provider.getLong("dlr_pending", 0L)));
       }
     }, 0, 1, TimeUnit.SECONDS);
     OpenLoopLoad.Result r = load.run(rate, seconds, mix::request).await();
@@ -82,6 +86,8 @@ final class EndToEnd {
     double window = last.getLong("t_s") - first.getLong("t_s");
     long finals = last.getLong("final") - first.getLong("final");
     long growth = last.getLong("backlog") - first.getLong("backlog");
+    long reports = last.getLong("reports_acked") - first.getLong("reports_acked");
+    long reportGrowth = last.getLong("reports_pending") - first.getLong("reports_pending");
     double cpuMs = last.getDouble("cpu_busy_ms") - first.getDouble("cpu_busy_ms");
     report.put("pg_top_statements", env.topStatements(8));
     Drain.finish(env, report, args);
@@ -98,6 +104,9 @@ final class EndToEnd {
       .put("whole_load_s", wholeWindow)
       .put("backlog_growth_in_window", growth)
       .put("backlog_at_end_of_load", last.getLong("backlog"))
+      .put("delivery_reports_per_s", window <= 0 ? null : Math.round(reports / window))
+      .put("report_backlog_growth_in_window", reportGrowth)
+      .put("report_backlog_at_end_of_load", last.getLong("reports_pending"))
       // The backlog grew by less than one second of traffic over the window, and the gateway kept up with the
       // offered load (an overloaded gateway answers late: its queue is in front of the backlog, not in it).
       .put("sustained", growth <= rate && r.count(200) / r.seconds() >= 0.98 * rate)
@@ -110,11 +119,13 @@ final class EndToEnd {
     var previous = report.write();
     boolean clean = Drain.clean(report);
     System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over the steady %.0f s (%s/s over all %.0f s; backlog %+d, %s; CPU %s%%, %s ms/message); "
+        + "delivery reports %s/s (report backlog %+d); "
         + "accept-to-sent p50 %.1f ms, p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
       rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window,
       report.json().getValue("e2e_per_s_whole_load"), wholeWindow, growth,
       report.json().getBoolean("sustained") ? "sustained" : "NOT sustained",
       report.json().getValue("cpu_busy_pct"), report.json().getValue("cpu_ms_per_message"),
+      report.json().getValue("delivery_reports_per_s"), reportGrowth,
       report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
       report.json().getDouble("http_p99_ms"), report.json().getLong("lost"), report.json().getLong("duplicate_sends"),
       report.json().getBoolean("invariants_ok") ? "OK" : "BROKEN", report.json().getString("file"));
@@ -126,11 +137,16 @@ final class EndToEnd {
 
   /** Messages the provider has decided (delivered or refused for good), or -1 if it did not answer. */
   private static long decided(BenchEnvironment env) {
+    JsonObject provider = providerStats(env);
+    return provider == null ? -1 : provider.getLong("delivered") + provider.getLong("refused_permanently");
+  }
+
+  /** The simulator's counters, or null if it did not answer. */
+  private static JsonObject providerStats(BenchEnvironment env) {
     try {
-      JsonObject provider = env.providerStats();
-      return provider.getLong("delivered") + provider.getLong("refused_permanently");
+      return env.providerStats();
     } catch (Exception e) {
-      return -1;
+      return null;
     }
   }
 }

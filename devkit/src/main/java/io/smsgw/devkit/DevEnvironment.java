@@ -6,7 +6,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -18,6 +20,9 @@ public final class DevEnvironment implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DevEnvironment.class);
   public static final String DEV_ADMIN_TOKEN = "dev-admin-token";
+  /** Where the gateway takes the provider's delivery reports (its API port). */
+  public static final String DELIVERY_REPORTS_PATH = "/provider/delivery-reports";
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final List<AutoCloseable> started = new ArrayList<>();
   private GatewayConfig config;
@@ -57,7 +62,7 @@ public final class DevEnvironment implements AutoCloseable {
       config = config.with("redis", "url", redis.url());
     }
     if (config.provider().url().isEmpty()) {
-      config = withLocalSimulator(config);
+      config = withDeliveryReports(withLocalSimulator(config));
     }
     if (config.admin().token().isEmpty()) {
       config = config.with("admin", "token", DEV_ADMIN_TOKEN);
@@ -67,10 +72,45 @@ public final class DevEnvironment implements AutoCloseable {
     this.config = config;
   }
 
-  /** The provider simulator on a free port (unless provider_sim.port is set), and the workers pointed at it. */
+  /**
+   * The provider simulator on a free port (unless provider_sim.port is set) and the workers pointed at it. Its delivery
+   * reports are a separate choice ({@link #withDeliveryReports}): {@code ./smsgw dev} and the benchmarks make it; test
+   * pods opt in (most tests are about sending, and a message that moves on to delivered half a second after it was
+   * sent would race their checks of 'sent').
+   */
   public static GatewayConfig withLocalSimulator(GatewayConfig config) {
     int port = config.providerSim().port() > 0 ? config.providerSim().port() : FreePorts.next();
     return config.with("provider_sim", "port", port).with("provider", "url", "http://127.0.0.1:" + port);
+  }
+
+  /**
+   * The local simulator's delivery reports go to this pod's API port ({@code provider_sim.dlr_url} empty →
+   * {@code http://127.0.0.1:<http.port>/provider/delivery-reports}, unless http.port is 0), signed with a secret both sides
+   * know: when {@code provider.dlr_secret} and {@code provider_sim.dlr_secret} are both empty, one random 32-byte hex
+   * secret for both. A secret that is set is left as it is, the other one too: a test that sets only the gateway's
+   * posts its own reports, and the simulator's (unsigned, or signed with another secret) are refused and retried.
+   */
+  public static GatewayConfig withDeliveryReports(GatewayConfig config) {
+    if (config.provider().dlrSecret().isEmpty() && config.providerSim().dlrSecret().isEmpty()) {
+      String secret = HexFormat.of().formatHex(randomBytes(32));
+      config = config.with("provider", "dlr_secret", secret).with("provider_sim", "dlr_secret", secret);
+    }
+    // http.port 0 (a port the pod picks) is not known yet: then no reports unless dlr_url is set.
+    if (config.providerSim().dlrUrl().isEmpty() && config.http().port() > 0) {
+      config = config.with("provider_sim", "dlr_url", deliveryReportsUrl(config.http().port()));
+    }
+    return config;
+  }
+
+  /** The delivery-report endpoint of a pod on this host whose API listens on {@code httpPort}. */
+  public static String deliveryReportsUrl(int httpPort) {
+    return "http://127.0.0.1:" + httpPort + DELIVERY_REPORTS_PATH;
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    RANDOM.nextBytes(bytes);
+    return bytes;
   }
 
   /** Whether this environment runs the simulator (no external provider was configured). */

@@ -1,11 +1,26 @@
 package io.smsgw.config;
 
-/** {@code provider_sim.*}: the dev kit's provider simulator (rates are shares between 0 and 1). */
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * {@code provider_sim.*}: the dev kit's provider simulator (rates are shares between 0 and 1). The {@code dlr_*} keys
+ * are its delivery reports: an empty {@code dlr_url} sends none; otherwise each part of each message it delivers is
+ * reported after {@code dlr_delay_ms} ± {@code dlr_jitter_ms}, signed with {@code dlr_secret}
+ * ({@code provider/ReportSignature}), in batches of at most {@code dlr_max_batch}, a failed batch sent again with
+ * backoff up to {@code dlr_retry_max_ms}.
+ */
 public record ProviderSimSettings(int port, long latencyMs, long jitterMs, long maxPerSecond, double transientFailureRate,
-                                  double slowAnswerRate, long lateDecisionMs, double lateDecisionRate, boolean lookup) {
+                                  double slowAnswerRate, long lateDecisionMs, double lateDecisionRate, boolean lookup,
+                                  String dlrUrl, String dlrSecret, long dlrDelayMs, long dlrJitterMs,
+                                  double dlrUndeliveredRate, double dlrExpiredRate, double dlrDuplicateRate,
+                                  int dlrMaxBatch, long dlrRetryMaxMs) {
+
+  /** The largest {@code dlr_max_batch}: a batch is one request body (about 250 bytes a report). */
+  public static final int MAX_DLR_BATCH = 10_000;
 
   static ProviderSimSettings from(ConfigReader.Section s) {
-    return new ProviderSimSettings(
+    ProviderSimSettings settings = new ProviderSimSettings(
       s.integer("port", 0, 65535),  // 0: the dev kit picks a free port
       s.number("latency_ms", 0, Integer.MAX_VALUE),
       s.number("jitter_ms", 0, Integer.MAX_VALUE),
@@ -14,6 +29,37 @@ public record ProviderSimSettings(int port, long latencyMs, long jitterMs, long 
       s.decimal("slow_answer_rate", 0, 1),
       s.number("late_decision_ms", 0, Integer.MAX_VALUE),
       s.decimal("late_decision_rate", 0, 1),
-      s.onOff("lookup", null));
+      s.onOff("lookup", null),
+      s.string("dlr_url").trim(),
+      s.string("dlr_secret"),
+      s.number("dlr_delay_ms", 0, Integer.MAX_VALUE),
+      s.number("dlr_jitter_ms", 0, Integer.MAX_VALUE),
+      s.decimal("dlr_undelivered_rate", 0, 1),
+      s.decimal("dlr_expired_rate", 0, 1),
+      s.decimal("dlr_duplicate_rate", 0, 1),
+      s.integer("dlr_max_batch", 1, MAX_DLR_BATCH),
+      s.number("dlr_retry_max_ms", 1, Integer.MAX_VALUE));
+    if (!settings.dlrUrl().isEmpty() && !isHttpUrl(settings.dlrUrl())) {
+      s.problem("dlr_url", "\"" + settings.dlrUrl() + "\" must be empty (no reports) or an absolute http:// or https:// URL");
+    }
+    if (settings.dlrUndeliveredRate() + settings.dlrExpiredRate() > 1) {
+      s.problem("dlr_undelivered_rate", settings.dlrUndeliveredRate() + " plus provider_sim.dlr_expired_rate ("
+        + settings.dlrExpiredRate() + ") must be at most 1: they are shares of the same reports");
+    }
+    return settings;
+  }
+
+  /** Whether the simulator sends delivery reports at all. */
+  public boolean sendsReports() {
+    return !dlrUrl.isEmpty();
+  }
+
+  private static boolean isHttpUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 }

@@ -147,6 +147,29 @@ class GatewayConfigTest {
   }
 
   @Test
+  @DisplayName("provider_sim.dlr_*: off by default; a URL that is not http(s) and rates that add up past 1 are refused")
+  void deliveryReportSettings() {
+    ProviderSimSettings defaults = load(Map.of()).providerSim();
+    assertThat(defaults.sendsReports()).isFalse();
+    assertThat(defaults.dlrDelayMs()).isEqualTo(500);
+    assertThat(defaults.dlrMaxBatch()).isEqualTo(500);
+    ProviderSimSettings set = load(Map.of("SMSGW_PROVIDER_SIM_DLR_URL", " http://127.0.0.1:8081/provider/delivery-reports ",
+      "SMSGW_PROVIDER_SIM_DLR_UNDELIVERED_RATE", "0.5", "SMSGW_PROVIDER_SIM_DLR_EXPIRED_RATE", "0.5")).providerSim();
+    assertThat(set.dlrUrl()).isEqualTo("http://127.0.0.1:8081/provider/delivery-reports");
+    assertThat(set.sendsReports()).isTrue();
+    ConfigException e = refused(Map.of("SMSGW_PROVIDER_SIM_DLR_URL", "127.0.0.1:8081/reports",
+      "SMSGW_PROVIDER_SIM_DLR_UNDELIVERED_RATE", "0.75", "SMSGW_PROVIDER_SIM_DLR_EXPIRED_RATE", "0.5",
+      "SMSGW_PROVIDER_SIM_DLR_MAX_BATCH", "0"));
+    assertThat(e.problems()).containsExactlyInAnyOrder(
+      "provider_sim.dlr_max_batch (SMSGW_PROVIDER_SIM_DLR_MAX_BATCH): \"0\" from the environment is out of range: "
+        + "it must be between 1 and 10000",
+      "provider_sim.dlr_url (SMSGW_PROVIDER_SIM_DLR_URL): \"127.0.0.1:8081/reports\" must be empty (no reports) or an "
+        + "absolute http:// or https:// URL",
+      "provider_sim.dlr_undelivered_rate (SMSGW_PROVIDER_SIM_DLR_UNDELIVERED_RATE): 0.75 plus provider_sim.dlr_expired_rate "
+        + "(0.5) must be at most 1: they are shares of the same reports");
+  }
+
+  @Test
   @DisplayName("zero where it means off or a free port is taken")
   void meaningfulZeros() {
     GatewayConfig config = load(Map.of("SMSGW_HTTP_PORT", "0", "SMSGW_WORKER_HTTP_PORT", "0", "SMSGW_HTTP_REQUEST_TIMEOUT_MS", "0",

@@ -42,7 +42,20 @@ public final class TestGateway implements AutoCloseable {
     return start(pgUrl, overrides, EnumSet.allOf(DevRole.class));
   }
 
+  /**
+   * A pod whose provider simulator sends its delivery reports to the pod's gateway, signed with a secret both share, as
+   * in {@code ./smsgw dev} (other test pods get none: see DevEnvironment.withLocalSimulator).
+   */
+  public static TestGateway startWithDeliveryReports() throws Exception {
+    return start(TestServices.postgres().url(), Map.of(), EnumSet.allOf(DevRole.class), true);
+  }
+
   public static TestGateway start(String pgUrl, Map<String, String> overrides, java.util.Set<DevRole> roles) throws Exception {
+    return start(pgUrl, overrides, roles, false);
+  }
+
+  private static TestGateway start(String pgUrl, Map<String, String> overrides, java.util.Set<DevRole> roles, boolean reports)
+    throws Exception {
     Map<String, String> env = new java.util.HashMap<>(Map.of(
       // short backoffs, so retry tests take seconds, not minutes
       "SMSGW_SENDER_NORMAL_BACKOFF_BASE_MS", "50",
@@ -63,6 +76,7 @@ public final class TestGateway implements AutoCloseable {
     env.put("SMSGW_REDIS_KEY_PREFIX", "smsgw-" + perDatabase);
     env.putAll(overrides);
     GatewayConfig config = DevEnvironment.withLocalSimulator(GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env));
+    if (reports) config = DevEnvironment.withDeliveryReports(config);
     TestGateway gateway = new TestGateway(config, DevPod.start(config, roles));
     if (roles.contains(DevRole.GATEWAY)) gateway.awaitReady(Duration.ofSeconds(60));
     return gateway;

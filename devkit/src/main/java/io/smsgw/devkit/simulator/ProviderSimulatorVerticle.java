@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * providers' test credentials:
  * <ul>
  *   <li>{@code +15005550001} invalid number: 400, permanent → {@code failed}</li>
+ *   <li>{@code +15005550003} accepted (never a transient failure), then every part reported {@code undelivered}</li>
  *   <li>{@code +15005550004} blocked by the operator: 403, permanent → {@code rejected}</li>
  *   <li>{@code +15005550006} accepted and delivered, but every answer comes after the client gave up</li>
  *   <li>{@code +15005550008} fails transiently (503) twice, then succeeds</li>
@@ -34,10 +35,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code POST /v1/messages/batch} takes many messages in one request (one result each).
  * {@code GET /v1/messages/{key}} says whether a message was delivered under that idempotency key.
  * {@code GET /v1/stats} reports what it received, delivered, and how many requests repeated a delivered key.
+ * With {@code provider_sim.dlr_url} set, every message delivered (once per idempotency key, from either endpoint) gets
+ * one signed delivery report per part ({@code segments}, 1 if absent), sent by this verticle's
+ * {@link DeliveryReportSender}.
  */
 public class ProviderSimulatorVerticle extends VerticleBase {
 
   public static final String INVALID_NUMBER = "+15005550001";
+  public static final String UNDELIVERED_NUMBER = "+15005550003";
   public static final String BLOCKED_NUMBER = "+15005550004";
   public static final String LOST_ANSWER_NUMBER = "+15005550006";
   public static final String FLAKY_NUMBER = "+15005550008";
@@ -59,6 +64,8 @@ public class ProviderSimulatorVerticle extends VerticleBase {
   private boolean lookupOffered;
   private long windowSecond;
   private long windowCount;
+  /** Null when provider_sim.dlr_url is empty: no reports. */
+  private DeliveryReportSender reports;
 
   public ProviderSimulatorVerticle(ProviderSimulatorState state) {
     this.state = state;
@@ -75,6 +82,7 @@ public class ProviderSimulatorVerticle extends VerticleBase {
     lateDecisionMs = sim.lateDecisionMs();
     lateDecisionRate = sim.lateDecisionRate();
     lookupOffered = sim.lookup();
+    if (sim.sendsReports()) reports = new DeliveryReportSender(vertx, sim, state);
     Router router = Router.router(vertx);
     router.post("/v1/messages/batch").handler(BodyHandler.create(false).setBodyLimit(4 * 1024 * 1024)).handler(this::batch);
     router.post("/v1/messages").handler(BodyHandler.create(false).setBodyLimit(16_384)).handler(this::message);
@@ -101,8 +109,9 @@ public class ProviderSimulatorVerticle extends VerticleBase {
       return;
     }
     String to = body.getString("to");
+    int parts = parts(body);
     vertx.setTimer(delay() + holdMs(key, to), t -> {
-      Verdict v = decide(key, to);
+      Verdict v = decide(key, to, parts);
       JsonObject answer = v.providerMessageId() != null
         ? new JsonObject().put("message_id", v.providerMessageId()).put("status", "queued")
         : new JsonObject().put("code", v.code());
@@ -148,7 +157,7 @@ public class ProviderSimulatorVerticle extends VerticleBase {
           results.add(result.put("status", "failed").put("code", "bad_request"));
           continue;
         }
-        Verdict v = decide(key, m.getString("to"));
+        Verdict v = decide(key, m.getString("to"), parts(m));
         lost |= v.answerLost();
         results.add(v.providerMessageId() != null
           ? result.put("status", "queued").put("message_id", v.providerMessageId())
@@ -168,7 +177,7 @@ public class ProviderSimulatorVerticle extends VerticleBase {
     else answer(rc, 200, new JsonObject().put("message_id", id).put("status", "delivered"));
   }
 
-  private Verdict decide(String key, String to) {
+  private Verdict decide(String key, String to, int parts) {
     switch (to) {
       case INVALID_NUMBER -> {
         state.refusedPermanently.incrementAndGet();
@@ -182,13 +191,16 @@ public class ProviderSimulatorVerticle extends VerticleBase {
         return failTransiently(key);
       }
       case LOST_ANSWER_NUMBER -> {
-        return deliver(key, true);
+        return deliver(key, to, parts, true);
       }
       case FLAKY_NUMBER -> {
-        return state.transientFailures(key) < 2 && !state.alreadyDelivered(key) ? failTransiently(key) : deliver(key, false);
+        return state.transientFailures(key) < 2 && !state.alreadyDelivered(key) ? failTransiently(key) : deliver(key, to, parts, false);
+      }
+      case UNDELIVERED_NUMBER -> {
+        return deliver(key, to, parts, false);
       }
       default -> {
-        return ThreadLocalRandom.current().nextDouble() < transientRate ? failTransiently(key) : deliver(key, false);
+        return ThreadLocalRandom.current().nextDouble() < transientRate ? failTransiently(key) : deliver(key, to, parts, false);
       }
     }
   }
@@ -206,8 +218,24 @@ public class ProviderSimulatorVerticle extends VerticleBase {
     return late ? lateDecisionMs : 0;
   }
 
-  private Verdict deliver(String key, boolean answerLost) {
-    return new Verdict(202, "queued", state.deliver(key).providerMessageId(), null, answerLost);
+  /**
+   * Delivers under this key; the first delivery of a key schedules its reports (a repeated request has them
+   * scheduled already).
+   */
+  private Verdict deliver(String key, String to, int parts, boolean answerLost) {
+    ProviderSimulatorState.Delivery delivery = state.deliver(key);
+    if (reports != null && !delivery.repeated()) reports.delivered(delivery.providerMessageId(), key, to, parts);
+    return new Verdict(202, "queued", delivery.providerMessageId(), null, answerLost);
+  }
+
+  /** The message's {@code segments}: 1 if absent or not a positive whole number, at most 255 (what a UDH can count). */
+  private static int parts(JsonObject message) {
+    Object segments = message.getValue("segments");
+    if (segments instanceof Integer || segments instanceof Long) {
+      long n = ((Number) segments).longValue();
+      if (n >= 1) return (int) Math.min(n, DeliveryReportSender.MAX_PARTS);
+    }
+    return 1;
   }
 
   private Verdict failTransiently(String key) {
@@ -262,6 +290,7 @@ public class ProviderSimulatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (reports != null) reports.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 }
