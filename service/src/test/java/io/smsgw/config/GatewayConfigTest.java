@@ -152,7 +152,7 @@ class GatewayConfigTest {
     ProviderSimSettings defaults = load(Map.of()).providerSim();
     assertThat(defaults.sendsReports()).isFalse();
     assertThat(defaults.dlrDelayMs()).isEqualTo(500);
-    assertThat(defaults.dlrMaxBatch()).isEqualTo(500);
+    assertThat(defaults.dlrMaxBatch()).isEqualTo(250);
     ProviderSimSettings set = load(Map.of("SMSGW_PROVIDER_SIM_DLR_URL", " http://127.0.0.1:8081/provider/delivery-reports ",
       "SMSGW_PROVIDER_SIM_DLR_UNDELIVERED_RATE", "0.5", "SMSGW_PROVIDER_SIM_DLR_EXPIRED_RATE", "0.5")).providerSim();
     assertThat(set.dlrUrl()).isEqualTo("http://127.0.0.1:8081/provider/delivery-reports");
