@@ -170,7 +170,7 @@ final class BenchEnvironment implements AutoCloseable {
   }
 
   JsonObject providerStats() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
+    HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
       HttpRequest.newBuilder(URI.create(config.provider().url() + "/v1/stats")).build(),
       HttpResponse.BodyHandlers.ofString());
     return new JsonObject(r.body());

@@ -202,7 +202,7 @@ final class ChaosCluster implements AutoCloseable {
 
   /** Users created through the admin API of the first gateway: {@code {"user_id", "api_key", ...}}. */
   List<JsonObject> createUsers(int count, long balance) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     URI uri = URI.create("http://127.0.0.1:" + gateways.get(0).readyPort + "/admin/users");
     Semaphore inFlight = new Semaphore(16);
     List<CompletableFuture<JsonObject>> created = new ArrayList<>();

@@ -13,7 +13,7 @@ import java.time.Duration;
 /** {@code GET /admin/cluster} of one pod, as the cluster benchmark reads it: who is a member, which pods are listed. */
 final class ClusterProbe {
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private final HttpRequest request;
 
   ClusterProbe(int apiPort, String adminToken) {

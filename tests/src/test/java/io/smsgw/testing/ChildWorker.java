@@ -19,7 +19,7 @@ import java.util.Map;
 public final class ChildWorker implements AutoCloseable {
 
   private final ChildPod pod;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
   private ChildWorker(ChildPod pod) {
     this.pod = pod;
@@ -49,11 +49,13 @@ public final class ChildWorker implements AutoCloseable {
   /** The sum of a counter on the worker's /metrics over every line that starts with {@code prefix}; 0 if it does not answer. */
   public double metric(String prefix) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pod.readyPort + "/metrics"))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      // The request timeout ends at the response's head; the whole answer is bounded here (a frozen or resumed pod
+      // once left a body unfinished and the test waiting forever).
+      HttpResponse<String> r = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pod.readyPort + "/metrics"))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).get(10, java.util.concurrent.TimeUnit.SECONDS);
       return r.body().lines().filter(l -> l.startsWith(prefix))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    } catch (java.io.IOException notAnswering) {
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notAnswering) {
       return 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
