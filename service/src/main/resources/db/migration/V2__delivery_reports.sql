@@ -28,14 +28,20 @@ CREATE TABLE delivery_reports (
 );
 
 -- Makes 'sent' messages final where their reports say so: 'undelivered' as soon as one part failed (it can no longer be
--- delivered), 'delivered' once every part is. Returns how many changed. Locks in message_id order.
+-- delivered), 'delivered' once every part is. Returns how many changed. Locks in message_id order, and only messages
+-- that have reports: the workers call this for every batch of 'sent' outcomes, where a report that came first is rare.
 CREATE FUNCTION finalize_deliveries(p_ids uuid[])
 RETURNS int
 LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   v_count int;
 BEGIN
-  PERFORM 1 FROM messages WHERE message_id = ANY (p_ids) AND status = 'sent' ORDER BY message_id FOR UPDATE;
+  IF NOT EXISTS (SELECT 1 FROM delivery_reports d WHERE d.message_id = ANY (p_ids)) THEN
+    RETURN 0;
+  END IF;
+  PERFORM 1 FROM messages m
+   WHERE m.message_id IN (SELECT d.message_id FROM delivery_reports d WHERE d.message_id = ANY (p_ids)) AND m.status = 'sent'
+   ORDER BY m.message_id FOR UPDATE;
   WITH r AS (
     SELECT message_id,
            count(*) FILTER (WHERE status = 'delivered') AS delivered,
