@@ -69,7 +69,8 @@ public class HttpVerticle extends VerticleBase {
     builder.getRoute("sendSms").setDoValidation(false)
       .addHandler(new SendSmsBodyValidator(contract))
       .addHandler(new SendSmsHandler(vertx, config.pricing().toPricing(), io.smsgw.wallet.BalanceModes.from(config),
-        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.http().maxPendingSends(), callbackUrls));
+        io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.http().maxPendingSends(), callbackUrls,
+        config.sender()));
     WebhookHandler webhooks = new WebhookHandler(vertx, callbackUrls);
     builder.getRoute("putWebhook").addHandler(webhooks::put);
     builder.getRoute("getWebhook").addHandler(webhooks::get);
@@ -77,6 +78,7 @@ public class HttpVerticle extends VerticleBase {
     builder.getRoute("listWebhookEvents").addHandler(webhooks::events);
     builder.getRoute("getBalance").addHandler(new BalanceHandler(vertx));
     builder.getRoute("getMessageStatus").addHandler(new MessageStatusHandler(vertx));
+    builder.getRoute("cancelMessage").addHandler(new CancelMessageHandler(vertx));
     builder.getRoute("createUser").addHandler(admin::create);
     builder.getRoute("topUp").addHandler(admin::topUp);
     builder.getRoute("createApiKey").addHandler(admin::createApiKey);

@@ -2,6 +2,7 @@ package io.smsgw.api;
 
 import io.smsgw.api.security.ApiKeyAuthenticator;
 import io.smsgw.api.errors.ApiError;
+import io.smsgw.config.SenderSettings;
 
 import io.smsgw.ratelimit.RateLimiter;
 import io.smsgw.wallet.BalanceModes;
@@ -21,6 +22,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -40,9 +42,12 @@ final class SendSmsHandler implements Handler<RoutingContext> {
   private final CallbackUrls callbackUrls;
   private final DeliveryOptions webhookOptions;
 
+  private final SendTiming timing;
+
   public SendSmsHandler(Vertx vertx, Pricing pricing, BalanceModes modes, long chargeReplyTimeoutMs, int maxPending,
-                        CallbackUrls callbackUrls) {
+                        CallbackUrls callbackUrls, SenderSettings lanes) {
     this.vertx = vertx;
+    this.timing = new SendTiming(lanes);
     this.callbackUrls = callbackUrls;
     this.webhookOptions = Bus.to(vertx, WebhookAddresses.GET, Requests.LOCAL);
     this.pricing = pricing;
@@ -70,10 +75,18 @@ final class SendSmsHandler implements Handler<RoutingContext> {
       return;
     }
     Priority priority = Priority.fromWire(body.getString("priority"));
+    long now = System.currentTimeMillis();
+    SendTiming.Timing when;
+    try {
+      when = timing.of(body, priority, now);
+    } catch (SendTiming.InvalidSendAt e) {
+      ApiError.INVALID_SEND_AT.send(rc, e.getMessage() + "; nothing was charged");
+      return;
+    }
     SmsMessage message = new SmsMessage(
       Uuids.parse(body.getString("message_id")), userId, body.getString("phone_number"), text, priority,
-      segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), System.currentTimeMillis(),
-      body.getString("status_callback"));
+      segments.encoding(), segments.count(), pricing.cost(priority, segments.count()), now,
+      body.getString("status_callback"), when.expiresAtMs(), when.sendAtMs());
     if (message.statusCallback() == null) {
       accept(rc, message, started);
       return;
@@ -108,12 +121,15 @@ final class SendSmsHandler implements Handler<RoutingContext> {
     switch (outcome.kind()) {
       case ACCEPTED, RESERVED -> {
         metrics.accepted(message.priority(), started);
-        Requests.json(rc, 200, new JsonObject()
-          .put("status", "pending")
+        JsonObject answer = new JsonObject()
+          .put("status", message.scheduled() ? "scheduled" : "pending")
           .put("message_id", message.messageId().toString())
           .put("segments", message.segments())
           .put("encoding", message.encoding().name())
-          .put("cost", message.cost()));
+          .put("cost", message.cost())
+          .put("expires_at", Instant.ofEpochMilli(message.expiresAtMillis()).toString());
+        if (message.scheduled()) answer.put("send_at", Instant.ofEpochMilli(message.sendAtMillis()).toString());
+        Requests.json(rc, 200, answer);
       }
       case DUPLICATE -> {
         // The existing message's status, only to its owner: a message id says nothing about other users.

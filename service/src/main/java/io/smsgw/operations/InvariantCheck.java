@@ -29,19 +29,16 @@ public final class InvariantCheck {
   }
 
   /**
-   * How long a message of each lane may stay pending before the check calls it a violation: the lane's deadline
-   * (by which the sender makes every message final), plus one claim (a worker that died holding it) and a minute of
-   * slack for the scans. Longer means something stopped driving it: no worker runs, or a message fell between steps.
+   * How long a message may stay not final (scheduled or pending): until its expires_at (rows older than expires_at: the
+   * lane's default validity from acceptance), after which no send starts, plus {@code slackMs}: the lookup of a last
+   * send that went unanswered, one claim (a worker that died holding it) and a minute for the scans. Longer means
+   * something stopped driving it: no worker runs, or a message fell between steps.
    */
-  public record Bounds(long normalMs, long vipMs) {
+  public record Bounds(long normalDefaultMs, long vipDefaultMs, long slackMs) {
     public static Bounds of(io.smsgw.config.GatewayConfig config) {
-      long slack = config.sender().claimMs() + 60_000;
-      return new Bounds(bound(config.sender().normal().deadlineMs(), slack), bound(config.sender().vip().deadlineMs(), slack));
-    }
-
-    /** A lane without a deadline (0) has no bound the check could hold it to: ten years. */
-    private static long bound(long deadlineMs, long slackMs) {
-      return deadlineMs <= 0 ? 10L * 365 * 24 * 3600 * 1000 : deadlineMs + slackMs;
+      long lookup = io.smsgw.sending.RetryPolicy.of(config, io.smsgw.domain.Priority.NORMAL).confirmReserveMs();
+      return new Bounds(config.sender().normal().validityMs(), config.sender().vip().validityMs(),
+        lookup + config.sender().claimMs() + 60_000);
     }
   }
 
@@ -65,14 +62,14 @@ public final class InvariantCheck {
         + " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.message_id = l.message_id)"),
     new Check("more than one charge or refund per message",
       "SELECT message_id::text, kind, count(*) FROM ledger WHERE message_id IS NOT NULL GROUP BY message_id, kind HAVING count(*) > 1"),
-    new Check("refund for a message that did not fail",
+    new Check("refund for a message that did not fail and was not canceled",
       "SELECT m.message_id::text, m.status FROM ledger l JOIN messages m ON m.message_id = l.message_id"
-        + " WHERE l.kind = 'refund' AND m.status NOT IN ('failed', 'rejected')"),
+        + " WHERE l.kind = 'refund' AND m.status NOT IN ('failed', 'rejected', 'canceled')"),
     // A message whose outcome the provider could not tell (outcome_unknown) is failed and deliberately not refunded.
     new Check("outcome_unknown message refunded",
       "SELECT m.message_id::text FROM messages m JOIN ledger l ON l.message_id = m.message_id AND l.kind = 'refund' WHERE m.outcome_unknown"),
-    new Check("failed or rejected message without its refund",
-      "SELECT m.message_id::text, m.status FROM messages m WHERE m.status IN ('failed', 'rejected') AND NOT m.rejected_at_settlement"
+    new Check("failed, rejected or canceled message without its refund",
+      "SELECT m.message_id::text, m.status FROM messages m WHERE m.status IN ('failed', 'rejected', 'canceled') AND NOT m.rejected_at_settlement"
         + " AND NOT m.outcome_unknown"
         + " AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.message_id = m.message_id AND l.kind = 'refund' AND l.amount = m.cost)"),
     new Check("message or ledger entry of a user without a wallet",
@@ -91,9 +88,10 @@ public final class InvariantCheck {
 
   public static List<Violation> run(String pgUrl, Bounds bounds) throws SQLException {
     List<Check> checks = new ArrayList<>(CHECKS);
-    checks.add(new Check("message pending longer than its lane's bound (normal " + bounds.normalMs() + " ms, vip " + bounds.vipMs() + " ms)",
-      "SELECT message_id::text, priority, accepted_at FROM messages WHERE status = 'pending' AND accepted_at < now() - "
-        + "(CASE WHEN priority = 'vip' THEN " + bounds.vipMs() + " ELSE " + bounds.normalMs() + " END) * interval '1 millisecond'"));
+    checks.add(new Check("message not final " + bounds.slackMs() + " ms after its expiry",
+      "SELECT message_id::text, status, priority, accepted_at, expires_at FROM messages WHERE status IN ('scheduled', 'pending')"
+        + " AND coalesce(expires_at, accepted_at + (CASE WHEN priority = 'vip' THEN " + bounds.vipDefaultMs() + " ELSE "
+        + bounds.normalDefaultMs() + " END) * interval '1 millisecond') + " + bounds.slackMs() + " * interval '1 millisecond' < now()"));
     List<Violation> violations = new ArrayList<>();
     try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(pgUrl));
          Statement statement = connection.createStatement()) {

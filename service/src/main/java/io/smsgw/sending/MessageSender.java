@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  */
 final class MessageSender {
 
+  /** last_error of a message whose validity ran out before it was sent: a stable code, shown to the customer. */
+  static final String EXPIRED = "expired";
+
   /** Room left for scheduling and the status write when deciding whether a send still fits in a claim. */
   private static final long CLAIM_SAFETY_MS = 1_000;
 
@@ -54,15 +57,18 @@ final class MessageSender {
   /**
    * A claimed message: {@code attempt} is this claim's attempt number (1 for the first send), {@code seq} the claim's
    * fencing token, {@code confirming} whether the sends are over and this claim is for a lookup, {@code inDoubt}
-   * whether an earlier attempt may have reached the provider unheard, {@code lastAttemptAtMs} when the last send began.
+   * whether an earlier attempt may have reached the provider unheard, {@code lastAttemptAtMs} when the last send began,
+   * {@code expiresAtMs} the row's expires_at (0: a row from before it existed).
    */
-  record Claim(SmsMessage message, int attempt, int seq, boolean confirming, boolean inDoubt, long lastAttemptAtMs) {
+  record Claim(SmsMessage message, int attempt, int seq, boolean confirming, boolean inDoubt, long lastAttemptAtMs,
+               long expiresAtMs) {
 
-    /** From a row of claim_messages / claim_due / claim_orphans. */
+    /** From a row of claim_messages / claim_due / claim_orphans / claim_scheduled. */
     static Claim of(SmsMessage message, Row row) {
       Long last = row.getLong("last_attempt_at_ms");
+      Long expires = row.getLong("expires_at_ms");
       return new Claim(message, row.getInteger("attempts"), row.getInteger("claim_seq"), row.getBoolean("confirming"),
-        row.getBoolean("send_in_doubt"), last == null ? 0 : last);
+        row.getBoolean("send_in_doubt"), last == null ? 0 : last, expires == null ? 0 : expires);
     }
   }
 
@@ -85,8 +91,8 @@ final class MessageSender {
     for (Claim c : claims) {
       if (c.confirming()) {
         done.add(confirm(c));
-      } else if (policy.sendWindowClosed(c.message().acceptedAtMillis(), now)) {
-        done.add(giveUp(c, c.inDoubt(), "deadline of " + policy.deadlineMs() + " ms from acceptance"));
+      } else if (policy.expired(expiresAt(c), now)) {
+        done.add(giveUp(c, c.inDoubt(), EXPIRED));
       } else {
         due.add(c);
       }
@@ -116,10 +122,12 @@ final class MessageSender {
     }
     ProviderResult.Transient failure = (ProviderResult.Transient) result;
     long delay = policy.delayMs(c.attempt());
-    if (policy.mayRetry(c.attempt(), delay, c.message().acceptedAtMillis(), now)) {
+    if (policy.mayRetry(c.attempt(), delay, expiresAt(c), now)) {
       return store(c, Outcome.retry(c, failure.reason(), now, delay, failure.mayHaveBeenTaken()));
     }
-    return giveUp(c, c.inDoubt() || failure.mayHaveBeenTaken(), "gave up after " + c.attempt() + " attempt(s): " + failure.reason());
+    boolean doubt = c.inDoubt() || failure.mayHaveBeenTaken();
+    if (c.attempt() < policy.maxAttempts()) return giveUp(c, doubt, EXPIRED);  // the next attempt would start too late
+    return giveUp(c, doubt, "gave up after " + c.attempt() + " attempt(s): " + failure.reason());
   }
 
   /**
@@ -146,8 +154,9 @@ final class MessageSender {
       }
       if (result instanceof LookupResult.NotFound) {
         if (now >= processedBy) {
-          return store(c, Outcome.finalFailure(c, "failed", "not taken by the provider (not found " + maxProcessingMs
-            + " ms after the last attempt)", now));
+          // Not sent: past its expiry that is the message's whole story, and the customer's error code.
+          return store(c, Outcome.finalFailure(c, "failed", policy.expired(expiresAt(c), now) ? EXPIRED
+            : "not taken by the provider (not found " + maxProcessingMs + " ms after the last attempt)", now));
         }
         return store(c, Outcome.confirm(c, "provider still within its processing time", now, processedBy - now, true));
       }
@@ -156,11 +165,15 @@ final class MessageSender {
       }
       String reason = ((LookupResult.CannotSay) result).reason();
       long again = Math.min(policy.maxMs(), Math.max(policy.baseMs(), 1_000));
-      if (now + again > policy.finalByMs(c.message().acceptedAtMillis())) {
+      if (now + again > policy.finalByMs(expiresAt(c))) {
         return store(c, Outcome.unknown(c, "no lookup answered before the deadline (" + reason + ")", now));
       }
       return store(c, Outcome.confirm(c, "lookup: " + reason, now, again, true));
     });
+  }
+
+  private long expiresAt(Claim c) {
+    return policy.expiresAtMs(c.expiresAtMs(), c.message().acceptedAtMillis());
   }
 
   /** Hands the outcome to the status writer; once it is committed, counts it and reports a refund. */

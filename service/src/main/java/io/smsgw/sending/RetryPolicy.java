@@ -7,12 +7,12 @@ import io.smsgw.domain.Priority;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How long a lane keeps trying: exponential backoff with jitter, a budget of attempts, and a deadline from the 200
- * by which every message of the lane is final ({@code sender.normal_deadline_ms}, {@code sender.vip_deadline_ms}: for
- * an OTP a late code is worthless). Sends stop early enough before the deadline that a message whose last attempt
- * is in doubt can still be looked up once the provider's maximum processing time has passed ({@code confirmReserveMs}).
+ * How long a lane keeps trying: exponential backoff with jitter, a budget of attempts, and each message's expires_at
+ * (its validity_period, or the lane's default {@code sender.<lane>_validity_s} from acceptance: for an OTP a late code
+ * is worthless), after which no send starts. A message whose last send may have reached the provider unheard is still
+ * looked up after its expiry, for at most {@code confirmReserveMs}: by then it is final ({@link #finalByMs}).
  */
-public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long deadlineMs, long confirmReserveMs) {
+public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long defaultValidityMs, long confirmReserveMs) {
 
   public static RetryPolicy of(GatewayConfig config, Priority lane) {
     LaneSettings settings = config.sender().lane(lane);
@@ -21,7 +21,7 @@ public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long deadlin
       settings.maxAttempts(),
       settings.backoffBaseMs(),
       settings.backoffMaxMs(),
-      settings.deadlineMs(),
+      settings.validityMs(),
       // the last send's own timeout, the provider's processing time, one lookup, and a second of scan slack
       timeout + config.provider().maxProcessingMs() + timeout + 1_000);
   }
@@ -32,18 +32,23 @@ public record RetryPolicy(int maxAttempts, long baseMs, long maxMs, long deadlin
     return exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1);
   }
 
-  /** When the message must be final ({@code deadlineMs} 0: no deadline, only the attempt budget). */
-  public long finalByMs(long acceptedAtMs) {
-    return deadlineMs <= 0 ? Long.MAX_VALUE : acceptedAtMs + deadlineMs;
+  /** A message's expiry: its own, or (a row from before expires_at existed: 0) the lane's default from acceptance. */
+  public long expiresAtMs(long expiresAtMs, long acceptedAtMs) {
+    return expiresAtMs > 0 ? expiresAtMs : acceptedAtMs + defaultValidityMs;
   }
 
-  /** Whether a send starting now would leave too little time to confirm its outcome before the deadline. */
-  public boolean sendWindowClosed(long acceptedAtMs, long nowMs) {
-    return deadlineMs > 0 && nowMs > finalByMs(acceptedAtMs) - confirmReserveMs;
+  /** When the message must be final: its expiry, plus the time to confirm a last send that went unanswered. */
+  public long finalByMs(long expiresAtMs) {
+    return expiresAtMs + confirmReserveMs;
   }
 
-  /** Whether one more attempt is allowed after {@code attempts}, and would still start inside the send window. */
-  public boolean mayRetry(int attempts, long delayMs, long acceptedAtMs, long nowMs) {
-    return attempts < maxAttempts && !sendWindowClosed(acceptedAtMs, nowMs + delayMs);
+  /** Whether a send starting now would start too late. */
+  public boolean expired(long expiresAtMs, long nowMs) {
+    return nowMs >= expiresAtMs;
+  }
+
+  /** Whether one more attempt is allowed after {@code attempts}, and would still start before the expiry. */
+  public boolean mayRetry(int attempts, long delayMs, long expiresAtMs, long nowMs) {
+    return attempts < maxAttempts && !expired(expiresAtMs, nowMs + delayMs);
   }
 }

@@ -19,7 +19,9 @@ import java.util.List;
  * Works on what PostgreSQL says is due, whatever Kafka holds: retries whose backoff is over, lookups that are due,
  * messages whose claim ran out because the worker that held it died or stalled, and (the sweeper) pending messages
  * that nobody ever claimed because their Kafka record is gone or never came. Retries live in PostgreSQL, not in a
- * partition, so a slow retry never holds up the messages behind it in Kafka, and a crash loses none of them.
+ * partition, so a slow retry never holds up the messages behind it in Kafka, and a crash loses none of them. The
+ * scheduler is a third scan: scheduled messages whose send_at has passed are made pending and claimed in one step, and
+ * sent like a due retry (they never went through Kafka).
  */
 final class RetryScanner {
 
@@ -33,6 +35,7 @@ final class RetryScanner {
   private final long orphanAfterMs;
   private final PeriodicTask due;
   private final PeriodicTask sweeper;
+  private final PeriodicTask scheduled;
   private long swept;
 
   /** {@code orphanAfterMs}: how long after its acceptance an unclaimed pending message is taken from PostgreSQL. */
@@ -45,6 +48,7 @@ final class RetryScanner {
     this.orphanAfterMs = orphanAfterMs;
     this.due = PeriodicTask.every(vertx, intervalMs, this::scan);
     this.sweeper = PeriodicTask.every(vertx, sweepIntervalMs, this::sweep);
+    this.scheduled = PeriodicTask.every(vertx, intervalMs, this::sendScheduled);
   }
 
   /** True when the round was full: more may be due. */
@@ -54,6 +58,19 @@ final class RetryScanner {
       .transform(done -> {
         if (done.failed()) {
           LOG.warn("retry scan failed: {}", done.cause().getMessage());
+          return Future.succeededFuture(false);
+        }
+        return Future.succeededFuture(done.result() == BATCH);
+      });
+  }
+
+  /** True when the round was full: more may be due at once (a campaign scheduled for one moment). */
+  private Future<Boolean> sendScheduled() {
+    long claimedAt = System.nanoTime();
+    return work(pool.preparedQuery(SendingSql.claimScheduled()).execute(Tuple.of(lane.wireName(), claimMs, BATCH)), claimedAt)
+      .transform(done -> {
+        if (done.failed()) {
+          LOG.warn("scheduled-send scan failed: {}", done.cause().getMessage());
           return Future.succeededFuture(false);
         }
         return Future.succeededFuture(done.result() == BATCH);
@@ -90,5 +107,6 @@ final class RetryScanner {
   void close() {
     due.close();
     sweeper.close();
+    scheduled.close();
   }
 }

@@ -49,6 +49,8 @@ public class MessageStatusVerticle extends VerticleBase {
       .put("segments", row.getInteger("segments"))
       .put("cost", row.getLong("cost"))
       .put("accepted_at", text(row.getOffsetDateTime("accepted_at")))
+      .put("send_at", text(row.getOffsetDateTime("send_at")))
+      .put("expires_at", text(row.getOffsetDateTime("expires_at")))
       .put("queued", row.getBoolean("queued"))
       .put("sent_at", text(row.getOffsetDateTime("sent_at")))
       .put("delivered_at", text(row.getOffsetDateTime("delivered_at")))

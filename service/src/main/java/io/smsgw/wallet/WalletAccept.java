@@ -61,7 +61,10 @@ public final class WalletAccept {
       .map(reply -> {
         ChargeOutcome outcome = reply.body();
         // RESERVED: durable on sms.accepted already; settlement publishes it to its lane after the charge.
-        if (outcome.kind() == ChargeOutcome.Kind.ACCEPTED) vertx.eventBus().send(OutboxAddresses.KAFKA_PUBLISH, message, publish);
+        // A scheduled message is stored out of the outbox: the worker's scheduler sends it when it is due.
+        if (outcome.kind() == ChargeOutcome.Kind.ACCEPTED && !message.scheduled()) {
+          vertx.eventBus().send(OutboxAddresses.KAFKA_PUBLISH, message, publish);
+        }
         return outcome;
       });
   }

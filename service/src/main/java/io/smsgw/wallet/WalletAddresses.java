@@ -16,5 +16,10 @@ public final class WalletAddresses {
   /** {@code {"user_id"}}, fire and forget: PostgreSQL's balance changed (top-up); drop the cached one. */
   public static final String WALLET_CACHE_INVALIDATE = "wallet.cache.invalidate";
   public static final String WALLET_BALANCE = "wallet.balance";
+  /**
+   * {@code {"message_id", "user_id"}} → {@code {"outcome": canceled | already_canceled | not_cancelable | not_found,
+   * "status"?, "refunded"?}}: cancel_message (V4__validity_and_scheduling.sql), the refund in the same transaction.
+   */
+  public static final String WALLET_CANCEL = "wallet.cancel";
   public static final String WALLET_TOPUP = "wallet.topup";
 }

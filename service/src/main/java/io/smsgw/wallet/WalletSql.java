@@ -6,10 +6,15 @@ public final class WalletSql {
   private WalletSql() {
   }
 
-  /** One batch of the accept path; see the accept_messages function of the baseline migration (and V3's p_callbacks). */
+  /** One batch of the accept path; see accept_messages in the baseline migration (V4 has its live version, with p_options). */
   public static String acceptMessages() {
     return "SELECT o_message_id, o_outcome, o_status, o_owner FROM accept_messages("
-      + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::text[])";
+      + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::jsonb)";
+  }
+
+  /** Cancels a message not on its way yet and refunds it, once; see cancel_message in V4__validity_and_scheduling.sql. */
+  public static String cancelMessage() {
+    return "SELECT o_outcome, o_status, o_refunded FROM cancel_message($1, $2)";
   }
 
   public static String balance() {

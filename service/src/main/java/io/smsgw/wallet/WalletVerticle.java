@@ -35,7 +35,8 @@ public class WalletVerticle extends VerticleBase {
     return Future.all(
       Bus.<SmsMessage>serve(vertx, WalletAddresses.WALLET_CHARGE, this::charge).completion(),
       Bus.<JsonObject>serve(vertx, WalletAddresses.WALLET_BALANCE, this::balance).completion(),
-      Bus.<JsonObject>serve(vertx, WalletAddresses.WALLET_TOPUP, this::topUp).completion());
+      Bus.<JsonObject>serve(vertx, WalletAddresses.WALLET_TOPUP, this::topUp).completion(),
+      Bus.<JsonObject>serve(vertx, WalletAddresses.WALLET_CANCEL, this::cancel).completion());
   }
 
   /** {@code charge.*} from conf/; the HTTP side waits a little longer than the longest answer (see {@link #replyTimeoutMs}). */
@@ -86,6 +87,21 @@ public class WalletVerticle extends VerticleBase {
         vertx.eventBus().publish(WalletAddresses.WALLET_CACHE_INVALIDATE, new JsonObject().put("user_id", userId.toString()));  // every pod: its reservation verticles
         request.reply(new JsonObject().put("user_id", userId.toString()).put("balance", row.getLong("balance")));
       }
+    }, failure -> Replies.unavailable(request, failure));
+  }
+
+  private void cancel(Message<JsonObject> request) {
+    UUID messageId = UUID.fromString(request.body().getString("message_id"));
+    UUID userId = UUID.fromString(request.body().getString("user_id"));
+    pool.preparedQuery(WalletSql.cancelMessage()).execute(Tuple.of(messageId, userId)).onComplete(rows -> {
+      Row row = rows.iterator().next();
+      String outcome = row.getString("o_outcome");
+      // The refund is in PostgreSQL: the async mode's cache of this wallet is dropped and re-seeded (as after a top-up).
+      if ("canceled".equals(outcome)) {
+        vertx.eventBus().publish(WalletAddresses.WALLET_CACHE_INVALIDATE, new JsonObject().put("user_id", userId.toString()));
+      }
+      request.reply(new JsonObject().put("outcome", outcome).put("status", row.getString("o_status"))
+        .put("refunded", row.getLong("o_refunded")));
     }, failure -> Replies.unavailable(request, failure));
   }
 

@@ -173,10 +173,9 @@ class GatewayConfigTest {
   @DisplayName("zero where it means off or a free port is taken")
   void meaningfulZeros() {
     GatewayConfig config = load(Map.of("SMSGW_HTTP_PORT", "0", "SMSGW_WORKER_HTTP_PORT", "0", "SMSGW_HTTP_REQUEST_TIMEOUT_MS", "0",
-      "SMSGW_SENDER_VIP_DEADLINE_MS", "0", "SMSGW_INSTANCES_SETTLEMENT", "0", "SMSGW_BALANCE_UNRESERVED_CACHE_MS", "0",
+      "SMSGW_INSTANCES_SETTLEMENT", "0", "SMSGW_BALANCE_UNRESERVED_CACHE_MS", "0",
       "SMSGW_RATE_LIMIT_DEFAULT_MESSAGES_PER_SECOND", "0"));
     assertThat(config.http().port()).isZero();
-    assertThat(config.sender().vip().deadlineMs()).isZero();
   }
 
   @Test

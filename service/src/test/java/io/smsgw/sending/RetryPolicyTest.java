@@ -12,10 +12,10 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@DisplayName("RetryPolicy: backoff with equal jitter, a cap, an attempt budget and a deadline with a confirm reserve")
+@DisplayName("RetryPolicy: backoff with equal jitter, a cap, an attempt budget and an expiry with a confirm reserve")
 class RetryPolicyTest {
 
-  /** 5 attempts, 100 ms doubling up to 1,600 ms, final 60 s after the 200, 15 s kept for a confirming lookup. */
+  /** 5 attempts, 100 ms doubling up to 1,600 ms, a default validity of 60 s, 15 s kept for a confirming lookup. */
   private static final RetryPolicy POLICY = new RetryPolicy(5, 100, 1_600, 60_000, 15_000);
   private static final long ACCEPTED = 1_000_000;
 
@@ -46,36 +46,32 @@ class RetryPolicyTest {
   }
 
   @Test
-  @DisplayName("a message is final by accepted + deadline; deadline 0 means no deadline")
-  void deadline() {
-    assertThat(POLICY.finalByMs(ACCEPTED)).isEqualTo(ACCEPTED + 60_000);
-    RetryPolicy noDeadline = new RetryPolicy(5, 100, 1_600, 0, 15_000);
-    assertThat(noDeadline.finalByMs(ACCEPTED)).isEqualTo(Long.MAX_VALUE);
-    assertThat(noDeadline.sendWindowClosed(ACCEPTED, Long.MAX_VALUE - 1)).isFalse();
+  @DisplayName("a message's expiry is its own, else the lane's default validity from acceptance; final by expiry + reserve")
+  void expiry() {
+    assertThat(POLICY.expiresAtMs(ACCEPTED + 5_000, ACCEPTED)).isEqualTo(ACCEPTED + 5_000);
+    assertThat(POLICY.expiresAtMs(0, ACCEPTED)).as("a row from before expires_at existed").isEqualTo(ACCEPTED + 60_000);
+    assertThat(POLICY.finalByMs(ACCEPTED + 5_000)).isEqualTo(ACCEPTED + 20_000);
   }
 
   @Test
-  @DisplayName("sends stop confirmReserveMs before the deadline, leaving time for a lookup of a send in doubt")
-  void confirmReserve() {
-    long lastSendAt = ACCEPTED + 60_000 - 15_000;
-    assertThat(POLICY.sendWindowClosed(ACCEPTED, ACCEPTED)).isFalse();
-    assertThat(POLICY.sendWindowClosed(ACCEPTED, lastSendAt)).as("exactly at the reserve").isFalse();
-    assertThat(POLICY.sendWindowClosed(ACCEPTED, lastSendAt + 1)).isTrue();
-    assertThat(POLICY.sendWindowClosed(ACCEPTED, ACCEPTED + 60_000)).isTrue();
+  @DisplayName("no send starts at or after the expiry")
+  void expired() {
+    long expiresAt = ACCEPTED + 5_000;
+    assertThat(POLICY.expired(expiresAt, ACCEPTED)).isFalse();
+    assertThat(POLICY.expired(expiresAt, expiresAt - 1)).isFalse();
+    assertThat(POLICY.expired(expiresAt, expiresAt)).isTrue();
   }
 
   @Test
-  @DisplayName("a retry is allowed while attempts remain and it would start inside the send window")
+  @DisplayName("a retry is allowed while attempts remain and it would start before the expiry")
   void mayRetry() {
-    assertThat(POLICY.mayRetry(1, 100, ACCEPTED, ACCEPTED)).isTrue();
-    assertThat(POLICY.mayRetry(4, 100, ACCEPTED, ACCEPTED)).as("the fifth attempt").isTrue();
-    assertThat(POLICY.mayRetry(5, 100, ACCEPTED, ACCEPTED)).as("budget of 5 used up").isFalse();
-    long now = ACCEPTED + 44_000;
-    assertThat(POLICY.mayRetry(1, 1_000, ACCEPTED, now)).as("starts at the reserve's edge").isTrue();
-    assertThat(POLICY.mayRetry(1, 1_001, ACCEPTED, now)).as("would start inside the reserve").isFalse();
-    RetryPolicy noDeadline = new RetryPolicy(3, 100, 1_600, 0, 15_000);
-    assertThat(noDeadline.mayRetry(2, 1_000_000, ACCEPTED, ACCEPTED + 10_000_000)).as("only the budget counts").isTrue();
-    assertThat(noDeadline.mayRetry(3, 0, ACCEPTED, ACCEPTED)).isFalse();
+    long expiresAt = ACCEPTED + 60_000;
+    assertThat(POLICY.mayRetry(1, 100, expiresAt, ACCEPTED)).isTrue();
+    assertThat(POLICY.mayRetry(4, 100, expiresAt, ACCEPTED)).as("the fifth attempt").isTrue();
+    assertThat(POLICY.mayRetry(5, 100, expiresAt, ACCEPTED)).as("budget of 5 used up").isFalse();
+    long now = ACCEPTED + 59_000;
+    assertThat(POLICY.mayRetry(1, 999, expiresAt, now)).as("starts just before the expiry").isTrue();
+    assertThat(POLICY.mayRetry(1, 1_000, expiresAt, now)).as("would start at the expiry").isFalse();
   }
 
   @Test
@@ -84,9 +80,9 @@ class RetryPolicyTest {
     GatewayConfig config = GatewayConfig.load(GatewayConfig.DEFAULT_PATH, Map.of(
       "SMSGW_PROVIDER_TIMEOUT_MS", "2000", "SMSGW_PROVIDER_MAX_PROCESSING_MS", "10000",
       "SMSGW_SENDER_VIP_MAX_ATTEMPTS", "4", "SMSGW_SENDER_VIP_BACKOFF_BASE_MS", "200",
-      "SMSGW_SENDER_VIP_BACKOFF_MAX_MS", "2000", "SMSGW_SENDER_VIP_DEADLINE_MS", "60000",
+      "SMSGW_SENDER_VIP_BACKOFF_MAX_MS", "2000", "SMSGW_SENDER_VIP_VALIDITY_S", "60",
       "SMSGW_SENDER_NORMAL_MAX_ATTEMPTS", "8", "SMSGW_SENDER_NORMAL_BACKOFF_BASE_MS", "1000",
-      "SMSGW_SENDER_NORMAL_BACKOFF_MAX_MS", "60000", "SMSGW_SENDER_NORMAL_DEADLINE_MS", "900000"));
+      "SMSGW_SENDER_NORMAL_BACKOFF_MAX_MS", "60000", "SMSGW_SENDER_NORMAL_VALIDITY_S", "900"));
     assertThat(RetryPolicy.of(config, Priority.VIP)).isEqualTo(new RetryPolicy(4, 200, 2_000, 60_000, 15_000));
     assertThat(RetryPolicy.of(config, Priority.NORMAL)).isEqualTo(new RetryPolicy(8, 1_000, 60_000, 900_000, 15_000));
   }

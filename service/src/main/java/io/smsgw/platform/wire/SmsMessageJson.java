@@ -28,7 +28,10 @@ public final class SmsMessageJson {
       .put("segments", m.segments())
       .put("cost", m.cost())
       .put("accepted_at_ms", m.acceptedAtMillis());
-    if (m.statusCallback() != null) json.put("status_callback", m.statusCallback());  // absent, not null, without one
+    // Options are absent, not null or 0, when not given: a record without them reads as before they existed.
+    if (m.statusCallback() != null) json.put("status_callback", m.statusCallback());
+    if (m.expiresAtMillis() > 0) json.put("expires_at_ms", m.expiresAtMillis());
+    if (m.sendAtMillis() > 0) json.put("send_at_ms", m.sendAtMillis());
     return json;
   }
 
@@ -48,7 +51,9 @@ public final class SmsMessageJson {
       json.getInteger("segments"),
       json.getLong("cost"),
       json.getLong("accepted_at_ms", 0L),
-      json.getString("status_callback"));
+      json.getString("status_callback"),
+      json.getLong("expires_at_ms", 0L),
+      json.getLong("send_at_ms", 0L));
   }
 
   public static SmsMessage fromBuffer(Buffer buffer) {

@@ -6,10 +6,10 @@ public final class SettlementSql {
   private SettlementSql() {
   }
 
-  /** One settlement batch (async balance mode); see settle_messages in the baseline migration (and V3's p_callbacks). */
+  /** One settlement batch (async balance mode); see settle_messages in the baseline migration (V4 has its live version). */
   public static String settleMessages() {
     return "SELECT o_message_id, o_outcome FROM settle_messages("
-      + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::text[], $10::bigint[])";
+      + "$1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::jsonb, $10::bigint[])";
   }
 
   /**

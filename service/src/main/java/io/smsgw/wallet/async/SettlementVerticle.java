@@ -95,7 +95,8 @@ public class SettlementVerticle extends VerticleBase {
           case "accepted" -> {
             metrics.accepted.increment();
             metrics.lag.record(Math.max(0, now - m.acceptedAtMillis()), TimeUnit.MILLISECONDS);
-            vertx.eventBus().send(OutboxAddresses.KAFKA_PUBLISH, m, LOCAL);
+            // A scheduled message is stored out of the outbox: the worker's scheduler sends it when it is due.
+            if (!m.scheduled()) vertx.eventBus().send(OutboxAddresses.KAFKA_PUBLISH, m, LOCAL);
           }
           case "rejected" -> {
             metrics.rejected.increment();

@@ -41,6 +41,7 @@ class ContractSecurityTest {
     }
     assertThat(schemes).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
       Map.entry("sendSms", "ApiKeyAuth"), Map.entry("getBalance", "ApiKeyAuth"), Map.entry("getMessageStatus", "ApiKeyAuth"),
+      Map.entry("cancelMessage", "ApiKeyAuth"),
       Map.entry("putWebhook", "ApiKeyAuth"), Map.entry("getWebhook", "ApiKeyAuth"), Map.entry("deleteWebhook", "ApiKeyAuth"),
       Map.entry("listWebhookEvents", "ApiKeyAuth"),
       Map.entry("createUser", "AdminToken"), Map.entry("topUp", "AdminToken"), Map.entry("createApiKey", "AdminToken"),
