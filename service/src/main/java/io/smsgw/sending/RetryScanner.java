@@ -53,24 +53,21 @@ final class RetryScanner {
 
   /** True when the round was full: more may be due. */
   private Future<Boolean> scan() {
-    long claimedAt = System.nanoTime();
-    return work(pool.preparedQuery(SendingSql.claimDue()).execute(Tuple.of(lane.wireName(), claimMs, BATCH)), claimedAt)
-      .transform(done -> {
-        if (done.failed()) {
-          LOG.warn("retry scan failed: {}", done.cause().getMessage());
-          return Future.succeededFuture(false);
-        }
-        return Future.succeededFuture(done.result() == BATCH);
-      });
+    return fullRound(SendingSql.claimDue(), "retry scan");
   }
 
-  /** True when the round was full: more may be due at once (a campaign scheduled for one moment). */
+  /** The scheduler: true when the round was full (a campaign scheduled for one moment): more may be due at once. */
   private Future<Boolean> sendScheduled() {
+    return fullRound(SendingSql.claimScheduled(), "scheduled-send scan");
+  }
+
+  /** One round of a scan that claims up to BATCH of this lane's due messages with {@code sql}; a failure is logged. */
+  private Future<Boolean> fullRound(String sql, String what) {
     long claimedAt = System.nanoTime();
-    return work(pool.preparedQuery(SendingSql.claimScheduled()).execute(Tuple.of(lane.wireName(), claimMs, BATCH)), claimedAt)
+    return work(pool.preparedQuery(sql).execute(Tuple.of(lane.wireName(), claimMs, BATCH)), claimedAt)
       .transform(done -> {
         if (done.failed()) {
-          LOG.warn("scheduled-send scan failed: {}", done.cause().getMessage());
+          LOG.warn("{} failed: {}", what, done.cause().getMessage());
           return Future.succeededFuture(false);
         }
         return Future.succeededFuture(done.result() == BATCH);
