@@ -10,7 +10,9 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +27,10 @@ import java.util.concurrent.TimeUnit;
  *       unspecified (0.0.0.0/8, ::) and reserved (240/4) never.</li>
  * </ul>
  * The name is resolved on a worker thread (the JVM's resolver blocks; /etc/hosts counts), never on an event loop, and the
- * delivery connects to the address that was checked, not to a second lookup.
+ * delivery connects to the address that was checked, not to a second lookup. The dispatcher's instance ({@link
+ * #remembering}) keeps a name's addresses for a few seconds: the worker-thread hop per event cost more than the POST to a
+ * fast receiver, and a rebinding within that time changes nothing (the POST goes to an address that was checked).
+ * Such an instance is confined to the event loop that uses it.
  */
 public final class CallbackUrls {
 
@@ -34,12 +39,37 @@ public final class CallbackUrls {
   public static final String NOT_ALLOWED = "callback_url_not_allowed";
   private static final long RESOLVE_TIMEOUT_MS = 5_000;
 
+  private static final int MAX_REMEMBERED = 10_000;
+
   private final Vertx vertx;
   private final WebhookSettings settings;
+  private final long rememberMs;
+  private final Map<String, Lookup> remembered;
 
+  /** A name's addresses and until when they are used without a new lookup. */
+  private record Lookup(InetAddress[] addresses, long untilMs) {
+  }
+
+  /** Every check looks the name up (registration, status_callback on send). */
   public CallbackUrls(Vertx vertx, WebhookSettings settings) {
+    this(vertx, settings, 0);
+  }
+
+  private CallbackUrls(Vertx vertx, WebhookSettings settings, long rememberMs) {
     this.vertx = vertx;
     this.settings = settings;
+    this.rememberMs = rememberMs;
+    this.remembered = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Lookup> eldest) {
+        return size() > MAX_REMEMBERED;
+      }
+    };
+  }
+
+  /** Keeps each lookup for {@code rememberMs}; the rules are applied to the addresses on every check all the same. */
+  public static CallbackUrls remembering(Vertx vertx, WebhookSettings settings, long rememberMs) {
+    return new CallbackUrls(vertx, settings, rememberMs);
   }
 
   /** A URL that passed the rules: where to connect (the checked address) and what to ask for. */
@@ -97,11 +127,7 @@ public final class CallbackUrls {
     String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     boolean ssl = uri.getScheme().equalsIgnoreCase("https");
     int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
-    return vertx.<InetAddress[]>executeBlocking(() -> InetAddress.getAllByName(name), false)
-      .timeout(RESOLVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .recover(failure -> Future.failedFuture(failure instanceof UnknownHostException
-        ? new Refused(INVALID, "the callback URL's host " + name + " does not resolve")
-        : new Refused(INVALID, "the callback URL's host " + name + " could not be resolved in time")))
+    return lookup(name)
       .map(addresses -> {
         for (InetAddress address : addresses) {
           String refusal = refusal(kind(address));
@@ -111,6 +137,20 @@ public final class CallbackUrls {
           }
         }
         return new Target(uri, name, port, ssl, addresses[0]);
+      });
+  }
+
+  private Future<InetAddress[]> lookup(String name) {
+    long now = System.currentTimeMillis();
+    Lookup known = rememberMs > 0 ? remembered.get(name) : null;
+    if (known != null && known.untilMs() > now) return Future.succeededFuture(known.addresses());
+    return vertx.<InetAddress[]>executeBlocking(() -> InetAddress.getAllByName(name), false)
+      .timeout(RESOLVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .recover(failure -> Future.failedFuture(failure instanceof UnknownHostException
+        ? new Refused(INVALID, "the callback URL's host " + name + " does not resolve")
+        : new Refused(INVALID, "the callback URL's host " + name + " could not be resolved in time")))
+      .onSuccess(addresses -> {
+        if (rememberMs > 0) remembered.put(name, new Lookup(addresses, System.currentTimeMillis() + rememberMs));
       });
   }
 

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.config.WebhookSettings;
-import io.smsgw.platform.PeriodicTask;
 import io.smsgw.platform.pg.Database;
 import io.smsgw.provider.ReportSignature;
 import io.vertx.core.Future;
@@ -26,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,11 +35,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends the status events of the outbox table {@code webhook_events} (worker pods, {@code instances.webhook_dispatcher}).
  *
- * <p>Every {@code webhooks.poll_interval_ms} (at once again while it finds full batches) it claims due events with a
- * lease ({@code claim_webhook_events}: {@code FOR UPDATE SKIP LOCKED}, so two dispatchers never hold one event; a dead
- * one's lease runs out and the event is due again), as many as it has free slots: {@code webhooks.max_in_flight} in all
- * and {@code webhooks.max_per_host} per receiver host. Hosts whose slots are all in use are left out of the claim, so a
- * slow or dead receiver holds only its own slots, and no POST waits for another: the round ends once the claim is in.
+ * <p>Claims: due events with a lease ({@code claim_webhook_events}, V5: {@code FOR UPDATE SKIP LOCKED}, so two
+ * dispatchers never hold one event; a dead one's lease runs out and the event is due again). A claim takes per receiver
+ * host only what that host has room for: {@code webhooks.max_per_host} POSTs in flight plus as many waiting here, and
+ * {@code webhooks.max_in_flight} (twice that held) in all. So a slow or dead receiver holds only its own slots, no POST
+ * waits for another host's, and a busy receiver's next POST starts the moment one ends, from the local queue, without a
+ * database round trip. Claims run every {@code webhooks.poll_interval_ms}, at once again while they find full batches,
+ * and {@value #CHAIN_GAP_MS} ms after a POST ends while the last claim found events (the stream is flowing).
  *
  * <p>Each event: the URL's host is resolved again and checked ({@link CallbackUrls}: a name that now points somewhere
  * refused is not called), then one POST to the checked address with the body as stored, {@code Content-Type:
@@ -55,20 +57,43 @@ public class WebhookDispatcher extends VerticleBase {
   public static final String SIGNATURE_HEADER = "X-Smsgw-Signature";
   public static final String EVENT_ID_HEADER = "X-Smsgw-Event-Id";
   private static final int FLUSH_MS = 20;
+  /** The least time between two claims that POSTs ending asked for: bounds the claim rate under a steady stream. */
+  static final int CHAIN_GAP_MS = 5;
+  /** How long a receiver host's checked addresses are used without a new lookup. */
+  private static final long LOOKUP_REMEMBER_MS = 5_000;
 
   private WebhookSettings settings;
   private WebhookBackoff backoff;
   private CallbackUrls urls;
   private Pool pool;
   private HttpClient client;
-  private PeriodicTask task;
+  private long pollTimer;
+  private boolean stopped;
+  private boolean claiming;
+  private boolean claimAgain;
+  private boolean chainTimerSet;
+  private boolean lastClaimFound;
+  private boolean pumping;
+  private boolean pumpAgain;
   private int inFlight;
-  private final Map<String, Integer> perHost = new HashMap<>();
+  private int waiting;
+  /** Per receiver host: POSTs in flight and claimed events waiting for a slot. Hosts with neither are removed. */
+  private final Map<String, Host> hosts = new LinkedHashMap<>();
   private final List<Result> results = new ArrayList<>();
   private boolean flushScheduled;
   private Counter delivered;
   private Counter retried;
   private Counter dead;
+
+  private static final class Host {
+    int inFlight;
+    final ArrayDeque<Claim> waiting = new ArrayDeque<>();
+  }
+
+  /** One claimed event, until its POST starts. */
+  private record Claim(UUID eventId, int seq, int attempts, String url, String host, String payload, String secret,
+                       long claimedAtMs) {
+  }
 
   /** The end of one claim, written in a batch with the others ({@code record_webhook_results}). */
   private record Result(UUID eventId, int claimSeq, String kind, String error, long delayMs) {
@@ -79,7 +104,7 @@ public class WebhookDispatcher extends VerticleBase {
     GatewayConfig config = new GatewayConfig(config());
     settings = config.webhooks();
     backoff = WebhookBackoff.of(settings);
-    urls = new CallbackUrls(vertx, settings);
+    urls = CallbackUrls.remembering(vertx, settings, LOOKUP_REMEMBER_MS);
     pool = Database.pool(vertx, config);
     int timeout = (int) settings.timeoutMs();
     client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(timeout).setKeepAlive(true)
@@ -91,57 +116,143 @@ public class WebhookDispatcher extends VerticleBase {
       retried = Counter.builder("smsgw_webhook_events_total").tag("outcome", "retry").register(registry);
       dead = Counter.builder("smsgw_webhook_events_total").tag("outcome", "dead").register(registry);
     }
-    task = PeriodicTask.every(vertx, settings.pollIntervalMs(), this::round);
+    pollTimer = vertx.setPeriodic(settings.pollIntervalMs(), id -> claim());
     return Future.succeededFuture();
   }
 
-  /** One claim: as many due events as there are free slots; true when it took a full batch (more may be due). */
-  private Future<Boolean> round() {
-    int free = settings.maxInFlight() - inFlight;
-    if (free <= 0) return Future.succeededFuture(false);
-    int limit = Math.min(free, settings.batch());
-    List<String> busy = new ArrayList<>();
-    perHost.forEach((host, n) -> {
-      if (n >= settings.maxPerHost()) busy.add(host);
+  /** One claim at a time: one asked for while another runs follows it. */
+  private void claim() {
+    if (stopped) return;
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    claiming = true;
+    claimOnce().onComplete(full -> {
+      claiming = false;
+      boolean again = claimAgain || (full.succeeded() && full.result());
+      claimAgain = false;
+      if (again) vertx.runOnContext(v -> claim());
     });
-    return pool.preparedQuery(WebhookSql.claim()).execute(Tuple.of(limit, settings.leaseMs(), busy.toArray(String[]::new)))
+  }
+
+  /** As many due events as there is room for; true when it took a full batch (more may be due). */
+  private Future<Boolean> claimOnce() {
+    int room = 2 * settings.maxInFlight() - inFlight - waiting;
+    if (room <= 0) return Future.succeededFuture(false);
+    int limit = Math.min(room, settings.batch());
+    List<String> full = new ArrayList<>();
+    List<String> named = new ArrayList<>();
+    List<Integer> rooms = new ArrayList<>();
+    hosts.forEach((name, host) -> {
+      int free = hostCapacity() - host.inFlight - host.waiting.size();
+      if (free <= 0) {
+        full.add(name);
+      } else {
+        named.add(name);
+        rooms.add(free);
+      }
+    });
+    Tuple args = Tuple.of(limit, settings.leaseMs(), full.toArray(String[]::new), named.toArray(String[]::new),
+      rooms.toArray(Integer[]::new), hostCapacity());
+    return pool.preparedQuery(WebhookSql.claim()).execute(args)
       .map(rows -> {
-        for (Row row : rows) start(row);
+        long now = System.currentTimeMillis();
+        for (Row row : rows) {
+          admit(new Claim(row.getUUID("event_id"), row.getInteger("claim_seq"), row.getInteger("attempts"),
+            row.getString("url"), row.getString("host") == null ? "" : row.getString("host"), row.getString("payload"),
+            row.getString("secret"), now));
+        }
+        lastClaimFound = rows.size() > 0;
+        pump();
         return rows.size() == limit;
       })
       .onFailure(failure -> LOG.warn("claiming webhook events failed: {}", failure.toString()));
   }
 
-  private void start(Row row) {
-    UUID id = row.getUUID("event_id");
-    int seq = row.getInteger("claim_seq");
-    String secret = row.getString("secret");
-    String host = row.getString("host") == null ? "" : row.getString("host");
-    if (secret == null) {  // the user deleted the webhook: nothing to sign with, and nobody to tell
-      record(new Result(id, seq, "dead", "webhook_not_configured: the user has no webhook secret to sign with", 0));
+  /** What one host may hold here: its slots in flight, and as many waiting for them. */
+  private int hostCapacity() {
+    return 2 * settings.maxPerHost();
+  }
+
+  private void admit(Claim claim) {
+    if (claim.secret() == null) {  // the user deleted the webhook: nothing to sign with, and nobody to tell
+      record(new Result(claim.eventId(), claim.seq(), "dead", "webhook_not_configured: the user has no webhook secret to sign with", 0));
       return;
     }
-    if (perHost.getOrDefault(host, 0) >= settings.maxPerHost()) {  // more of this host than its free slots in one claim
-      record(new Result(id, seq, "release", null, 0));
+    Host host = hosts.computeIfAbsent(claim.host(), h -> new Host());
+    if (host.inFlight + host.waiting.size() >= hostCapacity()) {  // more than the claim was asked for: not attempted
+      record(new Result(claim.eventId(), claim.seq(), "release", null, 0));
+      return;
+    }
+    host.waiting.add(claim);
+    waiting++;
+  }
+
+  /** Starts waiting events while there are slots: one per host in turn, so no host waits behind another's queue. */
+  private void pump() {
+    if (pumping) {  // a POST that ended at once (a refused URL) while this loop runs: the loop goes on
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    do {
+      pumpAgain = false;
+      startWaiting();
+    } while (pumpAgain);
+    pumping = false;
+    hosts.values().removeIf(host -> host.inFlight == 0 && host.waiting.isEmpty());
+  }
+
+  private void startWaiting() {
+    boolean started = true;
+    while (started && inFlight < settings.maxInFlight()) {
+      started = false;
+      for (Host host : hosts.values()) {
+        if (inFlight >= settings.maxInFlight()) break;
+        if (host.inFlight < settings.maxPerHost() && !host.waiting.isEmpty()) {
+          waiting--;
+          start(host, host.waiting.poll());
+          started = true;
+        }
+      }
+    }
+  }
+
+  private void start(Host host, Claim claim) {
+    if (System.currentTimeMillis() - claim.claimedAtMs() > settings.leaseMs() - settings.timeoutMs()) {
+      record(new Result(claim.eventId(), claim.seq(), "release", null, 0));  // its lease would end mid-POST: due again
       return;
     }
     inFlight++;
-    perHost.merge(host, 1, Integer::sum);
-    int attempts = row.getInteger("attempts");
-    Buffer body = Buffer.buffer(row.getString("payload").getBytes(StandardCharsets.UTF_8));
-    urls.check(row.getString("url"))
-      .compose(target -> post(target, id, secret, body))
+    host.inFlight++;
+    Buffer body = Buffer.buffer(claim.payload().getBytes(StandardCharsets.UTF_8));
+    urls.check(claim.url())
+      .compose(target -> post(target, claim.eventId(), claim.secret(), body))
       .onComplete(status -> {
-        done(host);
+        inFlight--;
+        host.inFlight--;
         if (status.succeeded() && status.result() / 100 == 2) {
           count(delivered);
-          record(new Result(id, seq, "delivered", null, 0));
+          record(new Result(claim.eventId(), claim.seq(), "delivered", null, 0));
         } else {
           String error = status.succeeded() ? "http_" + status.result() : describe(status.cause());
           count(retried);
-          record(new Result(id, seq, "retry", error, backoff.delayMs(attempts)));
+          record(new Result(claim.eventId(), claim.seq(), "retry", error, backoff.delayMs(claim.attempts())));
         }
+        pump();
+        if (lastClaimFound) claimSoon();
       });
+  }
+
+  /** A claim {@value #CHAIN_GAP_MS} ms from now (one timer for all the POSTs that end meanwhile). */
+  private void claimSoon() {
+    if (chainTimerSet || stopped) return;
+    chainTimerSet = true;
+    vertx.setTimer(CHAIN_GAP_MS, t -> {
+      chainTimerSet = false;
+      claim();
+    });
   }
 
   /** One POST to the address that was checked; the status code, or a failure (timeout, connection). */
@@ -171,11 +282,6 @@ public class WebhookDispatcher extends VerticleBase {
       .onFailure(failure -> {
         if (sent[0] != null) sent[0].reset();  // a receiver that does not answer in time loses its connection
       });
-  }
-
-  private void done(String host) {
-    inFlight--;
-    perHost.computeIfPresent(host, (h, n) -> n <= 1 ? null : n - 1);
   }
 
   private static String describe(Throwable failure) {
@@ -230,7 +336,12 @@ public class WebhookDispatcher extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (task != null) task.close();
+    stopped = true;
+    vertx.cancelTimer(pollTimer);
+    for (Host host : hosts.values()) {  // claimed, never started: due again at once for whoever claims next
+      for (Claim claim : host.waiting) record(new Result(claim.eventId(), claim.seq(), "release", null, 0));
+      host.waiting.clear();
+    }
     return flush().recover(f -> Future.succeededFuture()).compose(v -> client.close());
   }
 }

@@ -28,10 +28,10 @@ final class WebhookSql {
       + "ORDER BY created_at DESC LIMIT $3";
   }
 
-  /** $1 limit, $2 lease ms, $3 busy hosts. */
+  /** $1 limit, $2 lease ms, $3 hosts with no room, $4 hosts with room, $5 their rooms, $6 any other host's room (V5). */
   static String claim() {
     return "SELECT event_id, claim_seq, attempts, url, host, payload, secret, created_at_ms "
-      + "FROM claim_webhook_events($1::int, $2::bigint, $3::text[])";
+      + "FROM claim_webhook_events($1::int, $2::bigint, $3::text[], $4::text[], $5::int[], $6::int)";
   }
 
   /** $1 ids, $2 claim tokens, $3 kinds, $4 errors, $5 delays ms, $6 retry_for_s. */
