@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ final class BenchEnvironment implements AutoCloseable {
   private final DevEnvironment dev;
   private final DevPod gateway;
   private Pod worker;
+  private final List<AutoCloseable> closeFirst = new ArrayList<>();
 
   BenchEnvironment(GatewayConfig fromFile) throws Exception {
     dev = DevEnvironment.start(fromFile);
@@ -49,7 +51,10 @@ final class BenchEnvironment implements AutoCloseable {
     if (dev.runsSimulator(fromFile) && fromFile.providerSim().dlrUrl().isEmpty()) {
       moved = moved.with("provider_sim", "dlr_url", DevEnvironment.deliveryReportsUrl(moved.http().port()));
     }
-    config = moved;
+    // e2e's webhook receiver is http://127.0.0.1 in this JVM (EndToEndWebhooks): allowed in the gateway and the worker
+    // (whose dispatcher checks every URL again before it delivers). DevEnvironment turns both on too; said here again
+    // because the bench depends on it.
+    config = moved.with("webhooks", "allow_http", "on").with("webhooks", "allow_loopback", "on");
     try {
       gateway = DevPod.start(config, EnumSet.of(DevRole.GATEWAY, DevRole.PROVIDER_SIM));
     } catch (Exception e) {
@@ -127,6 +132,21 @@ final class BenchEnvironment implements AutoCloseable {
     }
   }
 
+  /** {@code sql} once per row of parameters, in one JDBC batch and one transaction. */
+  void batch(String sql, List<List<Object>> rows) {
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); PreparedStatement s = c.prepareStatement(sql)) {
+      c.setAutoCommit(false);
+      for (List<Object> row : rows) {
+        for (int i = 0; i < row.size(); i++) s.setObject(i + 1, row.get(i));
+        s.addBatch();
+      }
+      s.executeBatch();
+      c.commit();
+    } catch (Exception e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
   List<Long> longs(String sql) {
     List<Long> values = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); Statement s = c.createStatement();
@@ -186,8 +206,20 @@ final class BenchEnvironment implements AutoCloseable {
     return (System.nanoTime() - start) / 1e9;
   }
 
+  /** Closed with the environment, before the pods (a scenario's own servers: nothing else outlives the run). */
+  void closeAtEnd(AutoCloseable resource) {
+    closeFirst.add(resource);
+  }
+
   @Override
   public void close() {
+    for (AutoCloseable resource : closeFirst) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        System.err.println("closing " + resource + " failed: " + e);
+      }
+    }
     if (worker != null) worker.stop();
     gateway.stop();
     client.close().await();

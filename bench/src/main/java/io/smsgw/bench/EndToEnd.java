@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code e2e}: gateway and worker together at a fixed offered rate for a while. Measures final statuses per
- * second during the window, whether the backlog (accepted, not yet final) grew, and accept-to-sent latency.
+ * second during the window, whether the backlog (accepted, not yet final) grew, and accept-to-sent latency; delivery
+ * reports and status webhook events per second over the same window, and whether their backlogs grew.
  */
 final class EndToEnd {
 
@@ -30,6 +31,7 @@ final class EndToEnd {
     BenchReport report = new BenchReport("e2e", settings);
     List<JsonObject> users = env.createUsers(1_000, 1_000_000_000L);
     TrafficMix mix = new TrafficMix(users);
+    EndToEndWebhooks hooks = webhooks(env, args, users, settings);
     env.startWorker();
     OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.http().port(), 512);
 
@@ -47,6 +49,8 @@ final class EndToEnd {
 
     MachineCpu cpu = env.cpu();
     env.resetStatementStats();
+    // The steady state: from 10 s in (or a sixth of the run) to the end of the offered load.
+    int steadyFrom = (int) Math.max(1, Math.min(10, seconds / 6));
     JsonArray samples = new JsonArray();
     long startMs = System.currentTimeMillis();
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
@@ -58,24 +62,30 @@ final class EndToEnd {
       JsonObject provider = providerStats(env);
       if (provider == null) return;  // the provider did not answer: skip this second
       long decided = provider.getLong("delivered") + provider.getLong("refused_permanently");
+      // Pending webhook events from PostgreSQL only where the window starts (and after the load): counting them every
+      // second would cost the database as counting statuses did. (Only this thread adds samples.)
+      Long webhookPending = hooks != null && samples.size() == steadyFrom ? webhookPending(env) : null;
       synchronized (samples) {
-        samples.add(new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
+        JsonObject sample = new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
           .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs())
           // Delivery reports the gateway acknowledged (stored), and those the provider still holds (not yet sent or
           // refused and waiting for a retry): a report backlog that keeps growing means reports do not keep up.
-          .put("reports_acked", provider.getLong("dlr_sent", 0L)).put("reports_pending", provider.getLong("dlr_pending", 0L)));
+          .put("reports_acked", provider.getLong("dlr_sent", 0L)).put("reports_pending", provider.getLong("dlr_pending", 0L));
+        if (hooks != null) sample.put("webhook_received", hooks.receiver.received());
+        if (webhookPending != null) sample.put("webhook_pending", webhookPending);
+        samples.add(sample);
       }
     }, 0, 1, TimeUnit.SECONDS);
     OpenLoopLoad.Result r = load.run(rate, seconds, mix::request).await();
     sampler.shutdown();
     sampler.awaitTermination(10, TimeUnit.SECONDS);
+    Long webhookPendingAtEnd = hooks == null ? null : env.count(BenchSql.WEBHOOK_EVENTS_PENDING);
 
-    // The steady state: from 10 s in (or a sixth of the run) to the end of the offered load.
     JsonObject start;
     JsonObject first;
     JsonObject last;
     synchronized (samples) {
-      int from = Math.min(samples.size() - 1, (int) Math.max(1, Math.min(10, seconds / 6)));
+      int from = Math.min(samples.size() - 1, steadyFrom);
       start = samples.getJsonObject(0);
       first = samples.getJsonObject(from);
       last = samples.getJsonObject(samples.size() - 1);
@@ -91,6 +101,7 @@ final class EndToEnd {
     double cpuMs = last.getDouble("cpu_busy_ms") - first.getDouble("cpu_busy_ms");
     report.put("pg_top_statements", env.topStatements(8));
     Drain.finish(env, report, args);
+    putWebhookFigures(report, hooks, first, last, window, webhookPendingAtEnd);
 
     Histogram acceptToSent = new Histogram(3_600_000_000L, 3);
     env.longs("SELECT (extract(epoch FROM sent_at - accepted_at) * 1000000)::bigint FROM messages WHERE status IN ('sent', 'delivered', 'undelivered') "
@@ -119,13 +130,13 @@ final class EndToEnd {
     var previous = report.write();
     boolean clean = Drain.clean(report);
     System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over the steady %.0f s (%s/s over all %.0f s; backlog %+d, %s; CPU %s%%, %s ms/message); "
-        + "delivery reports %s/s (report backlog %+d); "
+        + "delivery reports %s/s (report backlog %+d); %s"
         + "accept-to-sent p50 %.1f ms, p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
       rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window,
       report.json().getValue("e2e_per_s_whole_load"), wholeWindow, growth,
       report.json().getBoolean("sustained") ? "sustained" : "NOT sustained",
       report.json().getValue("cpu_busy_pct"), report.json().getValue("cpu_ms_per_message"),
-      report.json().getValue("delivery_reports_per_s"), reportGrowth,
+      report.json().getValue("delivery_reports_per_s"), reportGrowth, webhookSummary(report.json()),
       report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
       report.json().getDouble("http_p99_ms"), report.json().getLong("lost"), report.json().getLong("duplicate_sends"),
       report.json().getBoolean("invariants_ok") ? "OK" : "BROKEN", report.json().getString("file"));
@@ -135,10 +146,75 @@ final class EndToEnd {
     return clean;
   }
 
+  /** {@code --webhooks on|off} (on), {@code --webhook-share} (1.0), {@code --webhook-verify-every} (100): null when off. */
+  private static EndToEndWebhooks webhooks(BenchEnvironment env, BenchArgs args, List<JsonObject> users, JsonObject settings) {
+    String onOff = args.string("webhooks", "on");
+    if (!onOff.equals("on") && !onOff.equals("off")) throw new IllegalArgumentException("--webhooks takes on or off, not " + onOff);
+    settings.put("webhooks", onOff);
+    if (onOff.equals("off")) return null;
+    double share = args.decimal("webhook-share", 1.0);
+    int verifyEvery = args.integer("webhook-verify-every", 100);
+    EndToEndWebhooks hooks = EndToEndWebhooks.start(env, users, share, verifyEvery);
+    env.closeAtEnd(hooks);
+    settings.put("webhook_share", share).put("webhook_users", hooks.users).put("webhook_verify_every", verifyEvery)
+      .put("webhook_receiver", "http://127.0.0.1:" + hooks.receiver.port() + BenchWebhookReceiver.PATH + "<user_id>, in the bench JVM");
+    System.out.printf("e2e: webhooks for %,d of %,d users → %s%n", hooks.users, users.size(), settings.getString("webhook_receiver"));
+    return hooks;
+  }
+
+  /**
+   * Events the receiver answered per second over the steady window; the pending events in PostgreSQL where the window
+   * starts and when the load ends; the receiver's totals after the drain. Null where webhooks are off.
+   */
+  private static void putWebhookFigures(BenchReport report, EndToEndWebhooks hooks, JsonObject first, JsonObject last,
+                                        double window, Long pendingAtEnd) {
+    if (hooks == null) {
+      for (String key : List.of("webhook_events_per_s", "webhook_backlog_growth_in_window", "webhook_backlog_at_end_of_load",
+        "webhook_events_received", "webhook_signature_failures")) report.putNull(key);
+      return;
+    }
+    BenchWebhookReceiver receiver = hooks.receiver;
+    long received = last.getLong("webhook_received") - first.getLong("webhook_received");
+    Long pendingAtStart = first.getLong("webhook_pending");  // absent when the run was too short to reach the window
+    report.put("webhook_events_per_s", window <= 0 ? null : Math.round(received / window))
+      .put("webhook_backlog_growth_in_window", pendingAtStart == null ? null : pendingAtEnd - pendingAtStart)
+      .put("webhook_backlog_at_end_of_load", pendingAtEnd)
+      .put("webhook_events_received", receiver.received())
+      .put("webhook_distinct_events", receiver.distinctEvents())
+      .put("webhook_redeliveries", receiver.duplicates())
+      .put("webhook_untracked_ids", receiver.untrackedIds())
+      .put("webhook_signatures_checked", receiver.signaturesChecked())
+      .put("webhook_signature_failures", receiver.signatureFailures())
+      .put("webhook_misrouted", receiver.misrouted());
+  }
+
+  private static String webhookSummary(JsonObject r) {
+    if (r.getValue("webhook_events_received") == null) return "webhooks off; ";
+    return String.format("webhook events %s/s (webhook backlog %s in the window, %,d pending at the end of the load; "
+        + "%,d received, %,d redelivered, %d of %,d checked signatures failed, %d dead, %d left pending); ",
+      r.getValue("webhook_events_per_s"), signed(r.getLong("webhook_backlog_growth_in_window")),
+      r.getLong("webhook_backlog_at_end_of_load"), r.getLong("webhook_events_received"), r.getLong("webhook_redeliveries"),
+      r.getLong("webhook_signature_failures"), r.getLong("webhook_signatures_checked"), r.getLong("webhook_events_dead"),
+      r.getLong("webhook_pending_after_drain"));
+  }
+
+  private static String signed(Long n) {
+    return n == null ? "?" : String.format("%+d", n);
+  }
+
   /** Messages the provider has decided (delivered or refused for good), or -1 if it did not answer. */
   private static long decided(BenchEnvironment env) {
     JsonObject provider = providerStats(env);
     return provider == null ? -1 : provider.getLong("delivered") + provider.getLong("refused_permanently");
+  }
+
+  /** Pending webhook events, or null if PostgreSQL did not answer (an exception would end the sampler's schedule). */
+  private static Long webhookPending(BenchEnvironment env) {
+    try {
+      return env.count(BenchSql.WEBHOOK_EVENTS_PENDING);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** The simulator's counters, or null if it did not answer. */
