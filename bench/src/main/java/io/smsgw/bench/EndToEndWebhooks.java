@@ -62,6 +62,10 @@ final class EndToEndWebhooks implements AutoCloseable {
 
   @Override
   public void close() {
-    receiver.close().eventually(vertx::close).await();
+    try {
+      receiver.close().await();
+    } finally {
+      vertx.close().await();  // not chained on the receiver's future: that would complete on a loop already shut down
+    }
   }
 }
