@@ -85,7 +85,7 @@ public final class OpenLoopLoad {
       lanes.add(done.future());
     }
     return Future.all(lanes).map(all -> {
-      Histogram latency = new Histogram(60_000_000L, 3);
+      Histogram latency = new Histogram(MAX_LATENCY_MICROS, 3);
       Map<Integer, Long> byStatus = new TreeMap<>();
       long offered = 0;
       long answered = 0;
@@ -102,13 +102,14 @@ public final class OpenLoopLoad {
   }
 
   private static final int LANES = 2;
+  private static final long MAX_LATENCY_MICROS = 60_000_000L;
 
   private final class Run {
     final double rate;
     final long total;
     final IntFunction<Request> next;
     final Promise<Result> done;
-    final Histogram latency = new Histogram(60_000_000L, 3);
+    final Histogram latency = new Histogram(MAX_LATENCY_MICROS, 3);
     final Map<Integer, Long> byStatus = new TreeMap<>();
     long startNanos;
     long sent;
@@ -150,7 +151,9 @@ public final class OpenLoopLoad {
           int status = ar.succeeded() ? ar.result() : -1;
           if (status == 200) accepted.incrementAndGet();
           byStatus.merge(status, 1L, Long::sum);
-          latency.recordValue(Math.max(1, (System.nanoTime() - intendedNanos) / 1000));
+          // Capped at the histogram's range: a value beyond it throws, and this request would then never count as
+          // answered, so the run would never end (an offered rate far above the ceiling queues for over a minute).
+          latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(1, (System.nanoTime() - intendedNanos) / 1000)));
           if (++answered == total) {
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             done.complete(new Result(total, answered, byStatus, latency, seconds));
