@@ -38,6 +38,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * With {@code provider_sim.dlr_url} set, every message delivered (once per idempotency key, from either endpoint) gets
  * one signed delivery report per part ({@code segments}, 1 if absent), sent by this verticle's
  * {@link DeliveryReportSender}.
+ *
+ * <p>The same provider over SMPP 3.4, with the same settings and magic numbers as command statuses, is
+ * {@link io.smsgw.devkit.simulator.smpp.SmscSimulator}.
  */
 public class ProviderSimulatorVerticle extends VerticleBase {
 
