@@ -25,6 +25,17 @@ class ReportSignatureTest {
   }
 
   @Test
+  @DisplayName("the same signature each time, with other secrets signed in between (the per-thread keyed Macs)")
+  void reusedMacs() {
+    for (int i = 0; i < 3; i++) {
+      ReportSignature.header("another-" + i, 1_700_000_000L + i, "{}".getBytes(StandardCharsets.UTF_8));
+      assertThat(ReportSignature.header(SECRET, 1_700_000_000L, BODY)).isEqualTo(KNOWN);
+    }
+    for (int i = 0; i < 1_100; i++) ReportSignature.header("evicts-" + i, 1L, BODY);  // more secrets than a thread keeps
+    assertThat(ReportSignature.header(SECRET, 1_700_000_000L, BODY)).isEqualTo(KNOWN);
+  }
+
+  @Test
   @DisplayName("refuses a tampered body, another secret, an old or future timestamp, a missing or malformed header, an empty secret")
   void refuses() {
     assertThat(ReportSignature.verify(SECRET, KNOWN, "{\"reports\":[{}]}".getBytes(StandardCharsets.UTF_8), 1_700_000_000L, 300)).isFalse();

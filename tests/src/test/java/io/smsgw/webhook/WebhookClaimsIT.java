@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dispatcher's claim (V5 claim_webhook_events) against the real PostgreSQL: per receiver host it takes only the room
+ * The dispatcher's claim (V5 claim_webhook_events, plpgsql since V6) against the real PostgreSQL: per receiver host it takes only the room
  * it is told, nothing of a full host, any other host up to the default room, oldest first, and never an event another
  * claim holds. No dispatcher runs here: the events are this test's own and are deleted after it.
  */
@@ -32,8 +32,10 @@ class WebhookClaimsIT {
   }
 
   void events(String host, int n) {
-    Db.execute(pg(), "INSERT INTO webhook_events (event_id, user_id, message_id, url, payload, due_at) "
-      + "SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'https://" + host + "/hook', '{}', "
+    // host as the status trigger fills it (V6 webhook_receiver)
+    Db.execute(pg(), "INSERT INTO webhook_events (event_id, user_id, message_id, url, host, payload, due_at) "
+      + "SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'https://" + host + "/hook', "
+      + "webhook_receiver('https://" + host + "/hook'), '{}', "
       + "now() - interval '1 hour' + g * interval '1 millisecond' FROM generate_series(1, " + n + ") g");
   }
 
@@ -90,5 +92,14 @@ class WebhookClaimsIT {
     events(other, 30);
     Map<String, Long> taken = claim(10, "{}", "{}", "{}", 100);
     assertThat(taken.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(10);
+  }
+
+  @Test
+  @DisplayName("a receiver is a URL's authority, lower case: its host and port, without path, query or fragment")
+  void receiverOfAUrl() {
+    List<List<String>> rows = Db.rows(pg(), "SELECT webhook_receiver('https://Hooks.Example.com:8443/a/b?c=d#e'), "
+      + "webhook_receiver('http://[::1]:9000/x'), webhook_receiver('https://example.com?x=1'), "
+      + "webhook_receiver('https://example.com#f'), webhook_receiver('https://example.com')");
+    assertThat(rows.get(0)).containsExactly("hooks.example.com:8443", "[::1]:9000", "example.com", "example.com", "example.com");
   }
 }
