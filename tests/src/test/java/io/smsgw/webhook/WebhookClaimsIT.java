@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dispatcher's claim (V5 claim_webhook_events, plpgsql since V6) against the real PostgreSQL: per receiver host it takes only the room
+ * The dispatcher's claim (V5 claim_webhook_events) against the real PostgreSQL: per receiver host it takes only the room
  * it is told, nothing of a full host, any other host up to the default room, oldest first, and never an event another
  * claim holds. No dispatcher runs here: the events are this test's own and are deleted after it.
  */
