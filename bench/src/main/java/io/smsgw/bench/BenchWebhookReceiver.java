@@ -2,10 +2,12 @@ package io.smsgw.bench;
 
 import io.smsgw.provider.ReportSignature;
 import io.smsgw.webhook.WebhookDispatcher;
+import io.smsgw.devkit.FreePorts;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.Map;
@@ -37,22 +39,41 @@ final class BenchWebhookReceiver {
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong misrouted = new AtomicLong();
   private final AtomicLong withoutId = new AtomicLong();
-  private HttpServer server;
+  private Vertx vertx;
+  private int port;
+  private String deployment;
 
   private BenchWebhookReceiver(Map<String, String> secretByUser, int verifyEvery) {
     this.secretByUser = Map.copyOf(secretByUser);
     this.verifyEvery = Math.max(1, verifyEvery);
   }
 
-  /** Listens on 127.0.0.1, a port the system picks; {@code secretByUser}: user_id → webhook secret. */
+  /** Listens on 127.0.0.1, on a free port; {@code secretByUser}: user_id → webhook secret. */
   static Future<BenchWebhookReceiver> start(Vertx vertx, Map<String, String> secretByUser, int verifyEvery) {
+    return start(vertx, secretByUser, verifyEvery, 1);
+  }
+
+  /** The same, with one server per event loop for {@code loops} of {@code vertx}'s loops (Vert.x spreads the port's
+   * connections over them): one loop answering thousands of POSTs a second on a busy machine was a limit of the run,
+   * where a real receiver is another machine. The counters are shared and thread-safe. */
+  static Future<BenchWebhookReceiver> start(Vertx vertx, Map<String, String> secretByUser, int verifyEvery, int loops) {
     BenchWebhookReceiver receiver = new BenchWebhookReceiver(secretByUser, verifyEvery);
-    receiver.server = vertx.createHttpServer().requestHandler(receiver::handle);
-    return receiver.server.listen(0, "127.0.0.1").map(s -> receiver);
+    receiver.vertx = vertx;
+    receiver.port = FreePorts.next();
+    return vertx.deployVerticle(() -> new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          return vertx.createHttpServer().requestHandler(receiver::handle).listen(receiver.port, "127.0.0.1");
+        }
+      }, new DeploymentOptions().setInstances(loops))
+      .map(id -> {
+        receiver.deployment = id;
+        return receiver;
+      });
   }
 
   int port() {
-    return server.actualPort();
+    return port;
   }
 
   String url(String userId) {
@@ -132,6 +153,6 @@ final class BenchWebhookReceiver {
   }
 
   Future<Void> close() {
-    return server.close();
+    return vertx.undeploy(deployment);  // closes its servers
   }
 }

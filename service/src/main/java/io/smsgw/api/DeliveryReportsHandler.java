@@ -29,7 +29,7 @@ final class DeliveryReportsHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
-    JsonObject body = rc.body().asJsonObject();
+    JsonObject body = rc.get(ContractBodyValidator.BODY);
     JsonArray reports = body.getJsonArray("reports");
     for (int i = 0; i < reports.size(); i++) {
       JsonObject r = reports.getJsonObject(i);

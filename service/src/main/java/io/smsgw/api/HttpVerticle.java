@@ -89,7 +89,9 @@ public class HttpVerticle extends VerticleBase {
     builder.getRoute("live").addHandler(health::live);
     builder.getRoute("ready").addHandler(health::readyStatus);  // the details are on the operations port
     builder.getRoute("metrics").addHandler(PrometheusScrapingHandler.create());
-    builder.getRoute("receiveDeliveryReports").addHandler(new DeliveryReportsHandler(vertx));
+    builder.getRoute("receiveDeliveryReports").setDoValidation(false)
+      .addHandler(new ContractBodyValidator(contract, "receiveDeliveryReports"))
+      .addHandler(new DeliveryReportsHandler(vertx));
     builder.getRoute("getCluster").addHandler(new io.smsgw.operations.ClusterView(vertx)::handle);
 
     Router router = builder.createRouter();
