@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * {@code webhooks.max_in_flight} (twice that held) in all. So a slow or dead receiver holds only its own slots, no POST
  * waits for another host's, and a busy receiver's next POST starts the moment one ends, from the local queue, without a
  * database round trip. Claims run every {@code webhooks.poll_interval_ms}, at once again while they find full batches,
- * and {@value #CHAIN_GAP_MS} ms after a POST ends while the last claim found events (the stream is flowing).
+ * and {@value #CHAIN_GAP_MS} ms after a POST ends that leaves its host half its room free, while the last claim found
+ * events (the stream is flowing).
  *
  * <p>Each event: the URL's host is resolved again and checked ({@link CallbackUrls}: a name that now points somewhere
  * refused is not called), then one POST to the checked address with the body as stored, {@code Content-Type:
@@ -170,9 +171,9 @@ public class WebhookDispatcher extends VerticleBase {
       .onFailure(failure -> LOG.warn("claiming webhook events failed: {}", failure.toString()));
   }
 
-  /** What one host may hold here: its slots in flight, and as many waiting for them. */
+  /** What one host may hold here: its slots in flight, and a claim's batch waiting for them. */
   private int hostCapacity() {
-    return 2 * settings.maxPerHost();
+    return settings.maxPerHost() + settings.batch();
   }
 
   private void admit(Claim claim) {
@@ -241,7 +242,10 @@ public class WebhookDispatcher extends VerticleBase {
           record(new Result(claim.eventId(), claim.seq(), "retry", error, backoff.delayMs(claim.attempts())));
         }
         pump();
-        if (lastClaimFound) claimSoon();
+        // While the stream flows, claim again once this host has half its room free: claims of a few events each (one
+        // per POST ended) cost PostgreSQL a statement per handful of events; the half still queued here keeps the
+        // slots busy while the claim runs.
+        if (lastClaimFound && hostCapacity() - host.inFlight - host.waiting.size() >= hostCapacity() / 2) claimSoon();
       });
   }
 
