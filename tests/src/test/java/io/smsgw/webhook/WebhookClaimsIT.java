@@ -95,29 +95,6 @@ class WebhookClaimsIT {
   }
 
   @Test
-  @DisplayName("the lease is leased_until (V6): due_at stays, an event whose lease ran out is claimed again, fenced by a new claim_seq")
-  void leaseRunsOut() throws InterruptedException {
-    events(busy, 3);
-    String dueBefore = Db.rows(pg(), "SELECT min(due_at)::text FROM webhook_events WHERE host = '" + busy + "'").get(0).get(0);
-    List<List<String>> first = Db.rows(pg(), "SELECT event_id, claim_seq FROM claim_webhook_events(100, 1, '{}'::text[], '{"
-      + busy + "}'::text[], '{3}'::int[], 16)");
-    assertThat(first).hasSize(3);
-    assertThat(Db.rows(pg(), "SELECT min(due_at)::text FROM webhook_events WHERE host = '" + busy + "'").get(0).get(0))
-      .as("a claim leaves due_at (and so the work-list index) as it was").isEqualTo(dueBefore);
-    Thread.sleep(50);  // the 1 ms leases have run out: the holder is taken for dead
-    List<List<String>> again = Db.rows(pg(), "SELECT event_id, claim_seq FROM claim_webhook_events(100, 30000, '{}'::text[], '{"
-      + busy + "}'::text[], '{3}'::int[], 16)");
-    assertThat(again).hasSize(3).allSatisfy(row -> assertThat(row.get(1)).isEqualTo("2"));
-    String firstId = first.get(0).get(0);
-    assertThat(Db.rows(pg(), "SELECT record_webhook_results(ARRAY['" + firstId + "']::uuid[], ARRAY[1], ARRAY['delivered'], "
-      + "ARRAY[NULL]::text[], ARRAY[0]::bigint[], 86400)").get(0).get(0)).as("the first holder's late result is fenced off").isEqualTo("0");
-    String ids = again.stream().map(r -> "'" + r.get(0) + "'").collect(Collectors.joining(","));
-    assertThat(Db.rows(pg(), "SELECT record_webhook_results(ARRAY[" + ids + "]::uuid[], ARRAY[2,2,2], "
-      + "ARRAY['release','release','delivered'], ARRAY[NULL,NULL,NULL]::text[], ARRAY[0,0,0]::bigint[], 86400)").get(0).get(0)).isEqualTo("3");
-    assertThat(claim(100, "{}", "{}", "{}", 16).get(busy)).as("the two released are due again at once, unleased").isEqualTo(2);
-  }
-
-  @Test
   @DisplayName("a receiver is a URL's authority, lower case: its host and port, without path, query or fragment")
   void receiverOfAUrl() {
     List<List<String>> rows = Db.rows(pg(), "SELECT webhook_receiver('https://Hooks.Example.com:8443/a/b?c=d#e'), "
