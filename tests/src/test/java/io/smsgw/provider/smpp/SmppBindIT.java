@@ -168,4 +168,28 @@ class SmppBindIT {
     assertThat(r.smscMessageId()).isEqualTo(((SubmitOutcome.Accepted) ok).smscMessageId());
     assertThat(refusals.get()).as("the first delivery of it was refused").isLessThan(0);
   }
+
+  @Test
+  @DisplayName("a 3-part Persian message goes as three UDH parts (UCS-2) under one key, each accepted and each with its receipt")
+  void longMessageAsUdhParts() throws Exception {
+    SmscSimulator smsc = smsc(Map.of());
+    SmppBind bind = bind(smsc);
+    String text = "سلام دنیا ".repeat(20);  // 200 UTF-16 units: 3 parts of at most 67
+    io.smsgw.domain.Segments segments = io.smsgw.domain.Segments.of(text);
+    io.smsgw.domain.SmsMessage message = new io.smsgw.domain.SmsMessage(UUID.randomUUID(), UUID.randomUUID(),
+      "+989121234567", text, io.smsgw.domain.Priority.NORMAL, segments.encoding(), segments.count(), 300, 0);
+    List<SmppPart> parts = SmppParts.of(message);
+    assertThat(parts).hasSize(3).allSatisfy(p -> assertThat(p.udh()).isTrue());
+    List<String> ids = new ArrayList<>();
+    for (SmppPart p : parts) {
+      SubmitOutcome outcome = bind.submit(p).get(WAIT_MS, TimeUnit.MILLISECONDS);
+      assertThat(outcome).isInstanceOf(SubmitOutcome.Accepted.class);
+      ids.add(((SubmitOutcome.Accepted) outcome).smscMessageId());
+    }
+    List<String> receipted = new ArrayList<>();
+    for (int i = 0; i < 3; i++) receipted.add(receipt().smscMessageId());
+    assertThat(receipted).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(smsc.stats().acceptedIds(message.messageId().toString())).hasSize(3);
+    assertThat(smsc.stats().repeatedRequests()).isZero();
+  }
 }

@@ -1,5 +1,6 @@
 package io.smsgw.devkit.simulator.smpp;
 
+import io.smsgw.domain.Gsm7Alphabet;
 import org.jsmpp.bean.OptionalParameter;
 import org.jsmpp.bean.SubmitSm;
 
@@ -12,7 +13,7 @@ import java.util.Arrays;
  * 0x40; IEI 0x00 with an 8-bit reference or 0x08 with a 16-bit one) or by the SAR TLVs (sar_msg_ref_num,
  * sar_total_segments, sar_segment_seqnum). A message without either is part 1 of 1, reference 0.
  *
- * @param text the user data as text (UCS-2 for data_coding 8, else one character a byte), the UDH left out
+ * @param text the user data as text (UCS-2 for data_coding 8, Latin-1 for 3, else the GSM 7-bit default alphabet unpacked), the UDH left out
  */
 record MessageParts(int reference, int total, int sequence, boolean concatenated, String text) {
 
@@ -20,6 +21,7 @@ record MessageParts(int reference, int total, int sequence, boolean concatenated
   static final int IEI_CONCAT_8BIT = 0x00;
   static final int IEI_CONCAT_16BIT = 0x08;
   private static final int DATA_CODING_UCS2 = 0x08;
+  private static final int DATA_CODING_LATIN1 = 0x03;
 
   static MessageParts of(SubmitSm submit) {
     byte[] message = submit.getShortMessage();
@@ -72,7 +74,8 @@ record MessageParts(int reference, int total, int sequence, boolean concatenated
     }
     String text = (submit.getDataCoding() & 0xFF) == DATA_CODING_UCS2
       ? new String(userData, 0, userData.length - userData.length % 2, StandardCharsets.UTF_16BE)
-      : new String(userData, StandardCharsets.ISO_8859_1);
+      : (submit.getDataCoding() & 0xFF) == DATA_CODING_LATIN1 ? new String(userData, StandardCharsets.ISO_8859_1)
+      : Gsm7Alphabet.decodeUnpacked(userData, 0, userData.length);  // 0: the SMSC default alphabet, GSM 7-bit unpacked
     return new MessageParts(reference, Math.max(1, total), Math.max(1, sequence), concatenated, text);
   }
 }
