@@ -61,8 +61,13 @@ class SmppBindIT {
   }
 
   private SmppBind bind(SmscSimulator smsc, int window, java.util.function.Consumer<SmppReceipt> onReceipt) throws Exception {
-    SmppBindSettings s = new SmppBindSettings("127.0.0.1", smsc.port(), "smsgw", "secret", "15550000000", window, 0,
-      1_000, 5_000, 50, 500);
+    return bind(smsc, window, 0, onReceipt);
+  }
+
+  private SmppBind bind(SmscSimulator smsc, int window, int maxPerSecond, java.util.function.Consumer<SmppReceipt> onReceipt)
+      throws Exception {
+    SmppBindSettings s = new SmppBindSettings("127.0.0.1", smsc.port(), "smsgw", "secret", "15550000000", window,
+      maxPerSecond, 1_000, 5_000, 50, 500);
     SmppBind bind = new SmppBind("test", s, onReceipt);
     closing.add(bind);
     bind.start();
@@ -191,5 +196,16 @@ class SmppBindIT {
     assertThat(receipted).containsExactlyInAnyOrderElementsOf(ids);
     assertThat(smsc.stats().acceptedIds(message.messageId().toString())).hasSize(3);
     assertThat(smsc.stats().repeatedRequests()).isZero();
+  }
+
+  @Test
+  @DisplayName("the bind keeps to its own rate: 30 submits at 20/s take about 1.5 s and none is throttled by an SMSC capped at 25/s")
+  void ratePerBind() throws Exception {
+    SmppBind bind = bind(smsc(Map.of("max_per_second", "25")), 8, 20, receipts::add);
+    long start = System.nanoTime();
+    List<CompletableFuture<SubmitOutcome>> all = new ArrayList<>();
+    for (int i = 0; i < 30; i++) all.add(bind.submit(part("+989121234567", "paced " + i)));
+    for (CompletableFuture<SubmitOutcome> f : all) assertThat(f.get(WAIT_MS, TimeUnit.MILLISECONDS)).isInstanceOf(SubmitOutcome.Accepted.class);
+    assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(1_300);
   }
 }
