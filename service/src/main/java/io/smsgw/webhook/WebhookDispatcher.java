@@ -37,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Claims: due events with a lease ({@code claim_webhook_events}, V5: {@code FOR UPDATE SKIP LOCKED}, so two
  * dispatchers never hold one event; a dead one's lease runs out and the event is due again). A claim takes per receiver
- * host only what that host has room for: {@code webhooks.max_per_host} POSTs in flight plus as many waiting here, and
- * {@code webhooks.max_in_flight} (twice that held) in all. So a slow or dead receiver holds only its own slots, no POST
+ * host only what that host has room for: {@code webhooks.max_per_host} POSTs in flight plus a claim's
+ * {@code webhooks.batch} waiting here, and {@code webhooks.max_in_flight} (twice that held) in all. So a slow or dead receiver holds only its own slots, no POST
  * waits for another host's, and a busy receiver's next POST starts the moment one ends, from the local queue, without a
  * database round trip. Claims run every {@code webhooks.poll_interval_ms}, at once again while they find full batches,
  * and {@value #CHAIN_GAP_MS} ms after a POST ends that leaves its host half its room free, while the last claim found
