@@ -25,6 +25,7 @@ import java.util.function.Predicate;
 final class ContractBodyValidator implements Handler<RoutingContext> {
 
   static final String BODY = "smsgw.validatedBody";
+  private static final Predicate<JsonObject> NO_HAND_CHECK = body -> false;
 
   private final Validator validator;
 
@@ -35,7 +36,7 @@ final class ContractBodyValidator implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
-    JsonObject json = check(rc, body -> false);
+    JsonObject json = check(rc, NO_HAND_CHECK);
     if (json == null) return;
     rc.put(BODY, json);
     rc.next();

@@ -146,7 +146,7 @@ public class WebhookDispatcher extends VerticleBase {
     List<String> named = new ArrayList<>();
     List<Integer> rooms = new ArrayList<>();
     hosts.forEach((name, host) -> {
-      int free = hostCapacity() - host.inFlight - host.waiting.size();
+      int free = free(host);
       if (free <= 0) {
         full.add(name);
       } else {
@@ -176,13 +176,18 @@ public class WebhookDispatcher extends VerticleBase {
     return settings.maxPerHost() + settings.batch();
   }
 
+  /** How many more events this host may hold here. */
+  private int free(Host host) {
+    return hostCapacity() - host.inFlight - host.waiting.size();
+  }
+
   private void admit(Claim claim) {
     if (claim.secret() == null) {  // the user deleted the webhook: nothing to sign with, and nobody to tell
       record(new Result(claim.eventId(), claim.seq(), "dead", "webhook_not_configured: the user has no webhook secret to sign with", 0));
       return;
     }
     Host host = hosts.computeIfAbsent(claim.host(), h -> new Host());
-    if (host.inFlight + host.waiting.size() >= hostCapacity()) {  // more than the claim was asked for: not attempted
+    if (free(host) <= 0) {  // more than the claim was asked for: not attempted
       record(new Result(claim.eventId(), claim.seq(), "release", null, 0));
       return;
     }
@@ -245,7 +250,7 @@ public class WebhookDispatcher extends VerticleBase {
         // While the stream flows, claim again once this host has half its room free: claims of a few events each (one
         // per POST ended) cost PostgreSQL a statement per handful of events; the half still queued here keeps the
         // slots busy while the claim runs.
-        if (lastClaimFound && hostCapacity() - host.inFlight - host.waiting.size() >= hostCapacity() / 2) claimSoon();
+        if (lastClaimFound && free(host) >= hostCapacity() / 2) claimSoon();
       });
   }
 

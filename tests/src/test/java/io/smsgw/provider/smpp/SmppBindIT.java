@@ -1,7 +1,5 @@
 package io.smsgw.provider.smpp;
 
-import io.smsgw.config.GatewayConfig;
-import io.smsgw.config.ProviderSimSettings;
 import io.smsgw.devkit.simulator.smpp.SmscSimulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -10,9 +8,7 @@ import org.jsmpp.SMPPConstant;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -42,20 +38,8 @@ class SmppBindIT {
     for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
   }
 
-  private static ProviderSimSettings settings(Map<String, String> keys) {
-    Map<String, String> env = new HashMap<>(Map.of(
-      "SMSGW_PROVIDER_SIM_LATENCY_MS", "5",
-      "SMSGW_PROVIDER_SIM_JITTER_MS", "2",
-      "SMSGW_PROVIDER_SIM_LATE_DECISION_MS", "300",
-      "SMSGW_PROVIDER_SIM_DLR_DELAY_MS", "100",
-      "SMSGW_PROVIDER_SIM_DLR_JITTER_MS", "50",
-      "SMSGW_PROVIDER_SIM_DLR_RETRY_MAX_MS", "500"));
-    keys.forEach((k, v) -> env.put("SMSGW_PROVIDER_SIM_" + k.toUpperCase(Locale.ROOT), v));
-    return GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env).providerSim();
-  }
-
   private SmscSimulator smsc(Map<String, String> keys) throws Exception {
-    SmscSimulator smsc = SmscSimulator.start(settings(keys));
+    SmscSimulator smsc = SmscSimulator.start(SmscSimulator.fastSettings(keys));
     closing.add(smsc);
     return smsc;
   }

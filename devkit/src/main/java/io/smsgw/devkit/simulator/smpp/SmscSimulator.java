@@ -1,5 +1,6 @@
 package io.smsgw.devkit.simulator.smpp;
 
+import io.smsgw.config.GatewayConfig;
 import io.smsgw.config.ProviderSimSettings;
 import org.jsmpp.DefaultPDUReader;
 import org.jsmpp.PDUStringException;
@@ -17,6 +18,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -116,6 +120,23 @@ public final class SmscSimulator implements AutoCloseable {
     SmscSimulator simulator = new SmscSimulator(settings);
     simulator.start();
     return simulator;
+  }
+
+  /**
+   * conf/smsgw.json's provider_sim with its delays cut to milliseconds (answers in ~5 ms, late decisions after 300 ms,
+   * receipts after ~100 ms, their retries within 500 ms), and the given {@code provider_sim} keys on top: for tests
+   * that drive the simulator and should not wait on it.
+   */
+  public static ProviderSimSettings fastSettings(Map<String, String> keys) {
+    Map<String, String> env = new HashMap<>(Map.of(
+      "SMSGW_PROVIDER_SIM_LATENCY_MS", "5",
+      "SMSGW_PROVIDER_SIM_JITTER_MS", "2",
+      "SMSGW_PROVIDER_SIM_LATE_DECISION_MS", "300",
+      "SMSGW_PROVIDER_SIM_DLR_DELAY_MS", "100",
+      "SMSGW_PROVIDER_SIM_DLR_JITTER_MS", "50",
+      "SMSGW_PROVIDER_SIM_DLR_RETRY_MAX_MS", "500"));
+    keys.forEach((k, v) -> env.put("SMSGW_PROVIDER_SIM_" + k.toUpperCase(Locale.ROOT), v));
+    return GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env).providerSim();
   }
 
   /** Listens (again, after {@link #stop()}: on the same port). */

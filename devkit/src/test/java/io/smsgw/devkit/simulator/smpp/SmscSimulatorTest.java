@@ -33,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,21 +59,8 @@ class SmscSimulatorTest {
     for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
   }
 
-  /** conf/smsgw.json with short delays, and the given provider_sim keys on top. */
-  private static ProviderSimSettings settings(Map<String, String> keys) {
-    Map<String, String> env = new HashMap<>(Map.of(
-      "SMSGW_PROVIDER_SIM_LATENCY_MS", "5",
-      "SMSGW_PROVIDER_SIM_JITTER_MS", "2",
-      "SMSGW_PROVIDER_SIM_LATE_DECISION_MS", "300",
-      "SMSGW_PROVIDER_SIM_DLR_DELAY_MS", "100",
-      "SMSGW_PROVIDER_SIM_DLR_JITTER_MS", "50",
-      "SMSGW_PROVIDER_SIM_DLR_RETRY_MAX_MS", "500"));
-    keys.forEach((k, v) -> env.put("SMSGW_PROVIDER_SIM_" + k.toUpperCase(java.util.Locale.ROOT), v));
-    return GatewayConfig.load(GatewayConfig.DEFAULT_PATH, env).providerSim();
-  }
-
   private SmscSimulator simulator(Map<String, String> keys) throws IOException {
-    SmscSimulator simulator = SmscSimulator.start(settings(keys));
+    SmscSimulator simulator = SmscSimulator.start(SmscSimulator.fastSettings(keys));
     closing.add(simulator);
     return simulator;
   }
@@ -408,7 +394,7 @@ class SmscSimulatorTest {
     assertThat(defaults.smppSystemId()).isEqualTo("smsgw");
     assertThat(defaults.smppPassword()).isEqualTo("secret");
     assertThat(defaults.smppReceipts()).isTrue();
-    assertThatThrownBy(() -> settings(Map.of("smpp_password", "much-too-long")))
+    assertThatThrownBy(() -> SmscSimulator.fastSettings(Map.of("smpp_password", "much-too-long")))
       .hasMessageContaining("provider_sim.smpp_password");
   }
 }
