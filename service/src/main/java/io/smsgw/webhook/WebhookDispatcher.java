@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.config.WebhookSettings;
+import io.smsgw.platform.PeriodicTask;
 import io.smsgw.platform.pg.Database;
 import io.smsgw.provider.ReportSignature;
 import io.vertx.core.Future;
@@ -51,6 +52,9 @@ import java.util.concurrent.TimeUnit;
  * else (another status, a timeout, a refused connection, a redirect) is retried after {@link WebhookBackoff}'s delay, until
  * the event is {@code webhooks.retry_for_s} old: then it is dead (listed by {@code GET /webhook/events?status=dead}).
  * At least once: the mark is written only after the 2xx, so a crash between them sends the event again.
+ *
+ * <p>Retention: every {@code webhooks.purge_interval_ms} delivered events older than {@code webhooks.keep_delivered_s}
+ * and dead ones older than {@code webhooks.keep_dead_s} are deleted, {@value #PURGE_BATCH} at a time.
  */
 public class WebhookDispatcher extends VerticleBase {
 
@@ -62,6 +66,8 @@ public class WebhookDispatcher extends VerticleBase {
   static final int CHAIN_GAP_MS = 5;
   /** How long a receiver host's checked addresses are used without a new lookup. */
   private static final long LOOKUP_REMEMBER_MS = 5_000;
+  /** Settled events deleted per purge statement: short transactions, a round again at once while there are more. */
+  static final int PURGE_BATCH = 5_000;
 
   private WebhookSettings settings;
   private WebhookBackoff backoff;
@@ -69,6 +75,7 @@ public class WebhookDispatcher extends VerticleBase {
   private Pool pool;
   private HttpClient client;
   private long pollTimer;
+  private PeriodicTask purge;
   private boolean stopped;
   private boolean claiming;
   private boolean claimAgain;
@@ -118,7 +125,19 @@ public class WebhookDispatcher extends VerticleBase {
       dead = Counter.builder("smsgw_webhook_events_total").tag("outcome", "dead").register(registry);
     }
     pollTimer = vertx.setPeriodic(settings.pollIntervalMs(), id -> claim());
+    purge = PeriodicTask.every(vertx, settings.purgeIntervalMs(), this::purgeOnce);
     return Future.succeededFuture();
+  }
+
+  /**
+   * Deletes settled events past their keeping time (V7 purge_webhook_events: one purger at a time in the cluster, the
+   * others' calls return 0); true when it deleted a full batch, so the next round follows at once.
+   */
+  private Future<Boolean> purgeOnce() {
+    return pool.preparedQuery(WebhookSql.purge())
+      .execute(Tuple.of(settings.keepDeliveredS(), settings.keepDeadS(), PURGE_BATCH))
+      .map(rows -> rows.iterator().next().getInteger("deleted") == PURGE_BATCH)
+      .onFailure(failure -> LOG.warn("purging old webhook events failed (tried again next round): {}", failure.toString()));
   }
 
   /** One claim at a time: one asked for while another runs follows it. */
@@ -347,6 +366,7 @@ public class WebhookDispatcher extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(pollTimer);
+    purge.close();
     for (Host host : hosts.values()) {  // claimed, never started: due again at once for whoever claims next
       for (Claim claim : host.waiting) record(new Result(claim.eventId(), claim.seq(), "release", null, 0));
       host.waiting.clear();

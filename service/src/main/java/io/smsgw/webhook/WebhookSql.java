@@ -38,4 +38,9 @@ final class WebhookSql {
   static String record() {
     return "SELECT record_webhook_results($1::uuid[], $2::int[], $3::text[], $4::text[], $5::bigint[], $6::bigint) AS changed";
   }
+
+  /** $1 keep delivered s, $2 keep dead s, $3 limit (V7). */
+  static String purge() {
+    return "SELECT purge_webhook_events($1::bigint, $2::bigint, $3::int) AS deleted";
+  }
 }

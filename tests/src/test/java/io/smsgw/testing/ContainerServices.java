@@ -38,7 +38,9 @@ final class ContainerServices {
       .withPassword("postgres")
       // the embedded server's settings: durability on, enough connections for several pods, statement statistics
       .withCommand("postgres", "-c", "max_connections=200", "-c", "fsync=on", "-c", "synchronous_commit=on",
-        "-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all");
+        "-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all",
+        "-c", "shared_buffers=1GB", "-c", "max_wal_size=8GB", "-c", "checkpoint_timeout=15min", "-c", "wal_compression=on",
+        "-c", "autovacuum_naptime=10s", "-c", "autovacuum_vacuum_cost_limit=2000");
     container.setPortBindings(List.of(port + ":" + PostgreSQLContainer.POSTGRESQL_PORT));
     container.start();
     String url = "postgresql://postgres:postgres@127.0.0.1:" + port + "/" + EmbeddedPostgresServer.DATABASE;

@@ -1,7 +1,7 @@
 package io.smsgw.webhook;
 
 import io.smsgw.testing.Db;
-import io.smsgw.testing.TestServices;
+import io.smsgw.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class WebhookClaimsIT {
   final String full = "full-" + run + ".invalid";
 
   static String pg() {
-    return TestServices.postgres().url();
+    return TestDatabase.url();  // migrated, so the test runs alone too
   }
 
   void events(String host, int n) {
