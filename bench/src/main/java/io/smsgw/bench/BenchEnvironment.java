@@ -48,7 +48,7 @@ final class BenchEnvironment implements AutoCloseable {
     // never collides with a running ./smsgw dev (API and operations ports)
     GatewayConfig moved = dev.config().with("http", "port", FreePorts.next()).with("worker", "http_port", 0);
     // The simulator's delivery reports follow the API to its new port (unless the file or environment named a receiver).
-    if (dev.runsSimulator(fromFile) && fromFile.providerSim().dlrUrl().isEmpty()) {
+    if (dev.runsSimulator() && fromFile.providerSim().dlrUrl().isEmpty()) {
       moved = moved.with("provider_sim", "dlr_url", DevEnvironment.deliveryReportsUrl(moved.http().port()));
     }
     // e2e's webhook receiver is http://127.0.0.1 in this JVM (EndToEndWebhooks): allowed in the gateway and the worker

@@ -1,6 +1,7 @@
 package io.smsgw.devkit;
 
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.devkit.simulator.smpp.SmscSimulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,12 @@ public final class DevEnvironment implements AutoCloseable {
   public static final String DELIVERY_REPORTS_PATH = "/provider/delivery-reports";
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Which simulator {@code ./smsgw dev} sends through when no provider is configured: {@code http} or {@code smpp}. */
+  public static final String DEV_PROVIDER_ENV = "SMSGW_DEV_PROVIDER";
+
   private final List<AutoCloseable> started = new ArrayList<>();
   private GatewayConfig config;
+  private boolean httpSimulator;
 
   public static DevEnvironment start(GatewayConfig config) throws Exception {
     DevEnvironment dev = new DevEnvironment();
@@ -61,8 +66,17 @@ public final class DevEnvironment implements AutoCloseable {
       started.add(redis);
       config = config.with("redis", "url", redis.url());
     }
-    if (config.provider().url().isEmpty()) {
-      config = withDeliveryReports(withLocalSimulator(config));
+    if (config.provider().url().isEmpty() && !config.provider().smpp()) {
+      String kind = System.getenv().getOrDefault(DEV_PROVIDER_ENV, "http");
+      switch (kind) {
+        case "http" -> {
+          config = withDeliveryReports(withLocalSimulator(config));
+          httpSimulator = true;
+        }
+        case "smpp" -> config = withLocalSmsc(config);
+        default -> throw new IllegalArgumentException(DEV_PROVIDER_ENV + " is http or smpp, not '" + kind + "'"
+          + ("both".equals(kind) ? " (both needs the provider routes of issue 15, not built yet)" : ""));
+      }
     }
     if (config.admin().token().isEmpty()) {
       config = config.with("admin", "token", DEV_ADMIN_TOKEN);
@@ -81,6 +95,19 @@ public final class DevEnvironment implements AutoCloseable {
   public static GatewayConfig withLocalSimulator(GatewayConfig config) {
     int port = config.providerSim().port() > 0 ? config.providerSim().port() : FreePorts.next();
     return config.with("provider_sim", "port", port).with("provider", "url", "http://127.0.0.1:" + port);
+  }
+
+  /**
+   * The dev kit's SMSC simulator (SMPP over TCP, provider_sim.* behaviour and magic numbers, receipts on) on a free
+   * port, and the workers bound to it with provider_sim's system_id and password.
+   */
+  private GatewayConfig withLocalSmsc(GatewayConfig config) throws java.io.IOException {
+    SmscSimulator smsc = SmscSimulator.start(config.providerSim());
+    started.add(smsc);
+    return config.with("provider", "kind", "smpp")
+      .with("smpp", "host", "127.0.0.1").with("smpp", "port", smsc.port())
+      .with("smpp", "system_id", config.providerSim().smppSystemId())
+      .with("smpp", "password", config.providerSim().smppPassword());
   }
 
   /**
@@ -113,9 +140,9 @@ public final class DevEnvironment implements AutoCloseable {
     return bytes;
   }
 
-  /** Whether this environment runs the simulator (no external provider was configured). */
-  public boolean runsSimulator(GatewayConfig original) {
-    return original.provider().url().isEmpty();
+  /** Whether this environment runs the HTTP provider simulator (no provider was configured, and not SMSGW_DEV_PROVIDER=smpp). */
+  public boolean runsSimulator() {
+    return httpSimulator;
   }
 
   public GatewayConfig config() {

@@ -46,7 +46,7 @@ public final class DevMain {
     ProviderSimulator simulator = null;
     Pod pod;
     try {
-      if (dev.runsSimulator(fromFile)) simulator = ProviderSimulator.start(config);
+      if (dev.runsSimulator()) simulator = ProviderSimulator.start(config);
       pod = Pod.start(config, EnumSet.of(Role.GATEWAY, Role.WORKER));
     } catch (Exception e) {
       if (simulator != null) simulator.close();
@@ -65,7 +65,9 @@ public final class DevMain {
       "  demo user_id  " + DEMO_USER_ID,
       "  demo API key  " + DEMO_API_KEY + "   (balance 1000000)",
       "  admin token   " + config.admin().token(),
-      "  provider      " + config.provider().url() + (simulator != null ? "  (simulator; stats at /v1/stats)" : ""),
+      "  provider      " + (config.provider().smpp()
+        ? "smpp://" + config.smpp().host() + ":" + config.smpp().port() + " as " + config.smpp().systemId() + "  (SMSC simulator)"
+        : config.provider().url() + (simulator != null ? "  (simulator; stats at /v1/stats)" : "")),
       "  PostgreSQL    " + config.pg().url(),
       "  Kafka         " + config.kafka().bootstrap(),
       "  Redis         " + config.redis().url(),

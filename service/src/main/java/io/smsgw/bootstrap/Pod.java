@@ -150,8 +150,11 @@ public final class Pod {
       chain = chain.compose(v -> deploy("http", HttpVerticle::new, config, instances.http()));
     }
     if (roles.contains(Role.WORKER)) {
-      if (config.provider().url().isEmpty()) {
+      if (!config.provider().smpp() && config.provider().url().isEmpty()) {
         return Future.failedFuture("provider.url is not set (SMSGW_PROVIDER_URL)");
+      }
+      if (config.provider().smpp() && (config.smpp().host().isEmpty() || config.smpp().port() == 0)) {
+        return Future.failedFuture("provider.kind is smpp but smpp.host / smpp.port are not set (SMSGW_SMPP_HOST, SMSGW_SMPP_PORT)");
       }
       chain = chain
         .compose(v -> deploy("sender_vip", () -> new SenderVerticle(Priority.VIP), config, instances.senderVip()))

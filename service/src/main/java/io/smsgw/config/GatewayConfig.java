@@ -26,10 +26,10 @@ public final class GatewayConfig {
 
   /**
    * {@code SMSGW_} variables that are not configuration keys: the file's path, and variables of the scripts and tests
-   * around the service (bench/flood.sh).
+   * around the service (bench/flood.sh, the dev kit's SMSGW_DEV_PROVIDER).
    */
   static final Set<String> NOT_KEYS = Set.of("SMSGW_CONF", BalanceSettings.RESERVATION_ALIAS,
-    "SMSGW_FLOOD_PORT", "SMSGW_FLOOD_USER", "SMSGW_FLOOD_KEY");
+    "SMSGW_FLOOD_PORT", "SMSGW_FLOOD_USER", "SMSGW_FLOOD_KEY", "SMSGW_DEV_PROVIDER");
 
   private final JsonObject json;
   private final Map<String, Set<String>> schema;
@@ -47,6 +47,7 @@ public final class GatewayConfig {
   private final BalanceSettings balance;
   private final SettlementSettings settlement;
   private final ProviderSettings provider;
+  private final SmppSettings smpp;
   private final ProviderSimSettings providerSim;
   private final WorkerSettings worker;
   private final ClusterSettings cluster;
@@ -74,6 +75,7 @@ public final class GatewayConfig {
     balance = BalanceSettings.from(reader.section("balance"));
     settlement = SettlementSettings.from(reader.section("settlement"));
     provider = ProviderSettings.from(reader.section("provider"));
+    smpp = SmppSettings.from(reader.section("smpp"));
     providerSim = ProviderSimSettings.from(reader.section("provider_sim"));
     worker = WorkerSettings.from(reader.section("worker"));
     cluster = ClusterSettings.from(reader.section("cluster"));
@@ -163,6 +165,7 @@ public final class GatewayConfig {
   public BalanceSettings balance() { return balance; }
   public SettlementSettings settlement() { return settlement; }
   public ProviderSettings provider() { return provider; }
+  public SmppSettings smpp() { return smpp; }
   public ProviderSimSettings providerSim() { return providerSim; }
   public WorkerSettings worker() { return worker; }
   public ClusterSettings cluster() { return cluster; }

@@ -68,6 +68,11 @@ public final class HttpSmsProvider implements SmsProvider {
   }
 
   @Override
+  public long maxSendMs() {
+    return timeoutMs;
+  }
+
+  @Override
   public boolean offersLookup() {
     return lookupOffered;
   }

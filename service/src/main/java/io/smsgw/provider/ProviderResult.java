@@ -19,4 +19,12 @@ public sealed interface ProviderResult {
    */
   record Transient(String reason, boolean mayHaveBeenTaken) implements ProviderResult {
   }
+
+  /**
+   * Perhaps taken, and sending again could double it while asking cannot settle it (an SMPP part whose submit_sm_resp
+   * never came: SMPP has no idempotency key, and without the SMSC's id there is nothing to query). The sends end here;
+   * the message is given up as in doubt (never refunded on a guess).
+   */
+  record InDoubt(String reason) implements ProviderResult {
+  }
 }

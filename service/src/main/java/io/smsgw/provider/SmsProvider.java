@@ -21,6 +21,9 @@ public interface SmsProvider {
    */
   Future<LookupResult> lookup(SmsMessage message);
 
+  /** The longest one {@link #send} takes before it answers, queueing included: a send must end inside its claim. */
+  long maxSendMs();
+
   /** Whether this provider has a lookup at all; without one, a message in doubt can never be confirmed either way. */
   boolean offersLookup();
 

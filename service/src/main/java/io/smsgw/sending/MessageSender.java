@@ -116,6 +116,9 @@ final class MessageSender {
     if (result instanceof ProviderResult.Accepted accepted) {
       return store(c, Outcome.sent(c, accepted.providerMessageId(), now));
     }
+    if (result instanceof ProviderResult.InDoubt doubt) {
+      return giveUp(c, true, doubt.reason());
+    }
     if (result instanceof ProviderResult.Permanent permanent) {
       // The provider's own verdict on this message: it will not deliver it, whatever an earlier attempt did.
       return store(c, Outcome.finalFailure(c, permanent.status(), permanent.reason(), now));

@@ -7,7 +7,7 @@ import io.smsgw.platform.kafka.Topics;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.platform.kafka.BatchConsumerLoop;
 import io.smsgw.platform.kafka.ManualCommitConsumerConfig;
-import io.smsgw.provider.HttpSmsProvider;
+import io.smsgw.provider.Providers;
 import io.smsgw.provider.SmsProvider;
 import io.smsgw.wallet.WalletCredits;
 import io.smsgw.domain.Priority;
@@ -61,13 +61,15 @@ public class SenderVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     claimMs = config.sender().claimMs();
-    long providerTimeout = config.provider().timeoutMs();
+    pool = Database.pool(vertx, config);
+    provider = Providers.create(vertx, pool, config);
+    long providerTimeout = provider.maxSendMs();
     if (claimMs < providerTimeout + 2_000) {
       // A claim must outlast a send: otherwise every send would be given back unsent, or run past its claim.
-      return Future.failedFuture("sender.claim_ms (" + claimMs + ") must be at least provider.timeout_ms + 2000 (" + (providerTimeout + 2_000) + ")");
+      provider.close();
+      return Future.failedFuture("sender.claim_ms (" + claimMs + ") must be at least the provider's longest send + 2000 ("
+        + (providerTimeout + 2_000) + ": provider.timeout_ms, or twice smpp.response_timeout_ms)");
     }
-    pool = Database.pool(vertx, config);
-    provider = new HttpSmsProvider(vertx, config);
     credits = WalletCredits.forWorker(vertx, config);
     writer = new StatusWriter(vertx, pool, config.sender().statusFlushMs());
     // A refund raised the wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now

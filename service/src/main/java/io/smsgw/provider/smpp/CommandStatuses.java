@@ -26,6 +26,18 @@ public final class CommandStatuses {
     };
   }
 
+  /**
+   * The last_error of a message the SMSC refused: the HTTP provider's words where they mean the same
+   * ({@code invalid_number}, {@code blocked}), else {@code smpp_0x...}.
+   */
+  public static String code(int status) {
+    return switch (status) {
+      case SMPPConstant.STAT_ESME_RINVDSTADR -> "invalid_number";
+      case SMPPConstant.STAT_ESME_RX_R_APPN -> "blocked";
+      default -> "smpp_" + hex(status);
+    };
+  }
+
   public static String hex(int status) {
     return String.format("0x%08X", status);
   }

@@ -53,6 +53,8 @@ public final class SmppBind implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SmppBind.class);
   /** The vendor TLV with the gateway's key of a part (the dev kit's SMSC counts repeats by it). */
   public static final short CLIENT_KEY_TAG = 0x1501;
+  /** jsmpp threads per session that take incoming PDUs: each receipt holds one until it is stored (SmppReceiptWriter). */
+  static final int RECEIVER_THREADS = 16;
 
   private final SmppBindSettings settings;
   private final Consumer<SmppReceipt> receipts;
@@ -108,9 +110,18 @@ public final class SmppBind implements AutoCloseable {
 
   /** Sends one part; the future never fails. */
   public CompletableFuture<SubmitOutcome> submit(SmppPart part) {
+    return submit(part, Long.MAX_VALUE);
+  }
+
+  /**
+   * Sends one part unless it is still queued at {@code notAfterNanos} ({@link System#nanoTime()}): then it is NotSent,
+   * so that a send's whole time is bounded (queue, pacing, then at most the response timeout). The future never fails.
+   */
+  public CompletableFuture<SubmitOutcome> submit(SmppPart part, long notAfterNanos) {
     CompletableFuture<SubmitOutcome> outcome = new CompletableFuture<>();
     try {
-      submitters.execute(() -> outcome.complete(submitNow(part)));
+      submitters.execute(() -> outcome.complete(System.nanoTime() - notAfterNanos > 0
+        ? new SubmitOutcome.NotSent("still queued on the bind at the send's deadline") : submitNow(part)));
     } catch (RejectedExecutionException full) {
       outcome.complete(new SubmitOutcome.NotSent(closed ? "the bind is closed" : "the bind's window and queue are full"));
     }
@@ -171,6 +182,7 @@ public final class SmppBind implements AutoCloseable {
     SMPPSession s = new SMPPSession();
     s.setTransactionTimer(settings.responseTimeoutMs());
     s.setEnquireLinkTimer(settings.enquireLinkMs());
+    s.setPduProcessorDegree(RECEIVER_THREADS);
     s.setMessageReceiverListener(new ReceiptListener());
     try {
       s.connectAndBind(settings.host(), settings.port(), new BindParameter(BindType.BIND_TRX, settings.systemId(),
