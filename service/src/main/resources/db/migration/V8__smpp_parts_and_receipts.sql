@@ -105,3 +105,42 @@ BEGIN
     FROM store_delivery_reports(v_ids, v_parts, v_counts, v_smsc, v_statuses, v_errors, v_done) AS r;
 END
 $$;
+
+-- V2's finalize_deliveries locked its messages in message_id order, while the workers' status writer locks in
+-- (user_id, message_id) order (sending/StatusWriter, LockOrder): a receipt batch and an outcome batch over the same
+-- messages could deadlock (seen in the SMPP e2e run, where receipts come 20 ms after the submit_sm_resp, while the
+-- outcome is being written; PostgreSQL broke it and the writer retried). Now both lock in the writer's order.
+-- Everything else as in V2__delivery_reports.sql.
+CREATE OR REPLACE FUNCTION finalize_deliveries(p_ids uuid[])
+RETURNS int
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  v_count int;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM delivery_reports d WHERE d.message_id = ANY (p_ids)) THEN
+    RETURN 0;
+  END IF;
+  PERFORM 1 FROM messages m
+   WHERE m.message_id IN (SELECT d.message_id FROM delivery_reports d WHERE d.message_id = ANY (p_ids)) AND m.status = 'sent'
+   ORDER BY m.user_id, m.message_id FOR UPDATE;
+  WITH r AS (
+    SELECT message_id,
+           count(*) FILTER (WHERE status = 'delivered') AS delivered,
+           count(*) FILTER (WHERE status <> 'delivered') AS failed,
+           max(parts) AS parts,
+           max(done_at) AS last_done,
+           min(coalesce(error_code, status)) FILTER (WHERE status <> 'delivered') AS error
+      FROM delivery_reports WHERE message_id = ANY (p_ids) GROUP BY message_id
+  ), f AS (
+    UPDATE messages m SET status = CASE WHEN r.failed > 0 THEN 'undelivered' ELSE 'delivered' END,
+           delivered_at = coalesce(r.last_done, now()),
+           last_error = CASE WHEN r.failed > 0 THEN r.error ELSE m.last_error END,
+           updated_at = now()
+      FROM r
+     WHERE m.message_id = r.message_id AND m.status = 'sent' AND (r.failed > 0 OR r.delivered >= r.parts)
+    RETURNING 1
+  )
+  SELECT count(*) INTO v_count FROM f;
+  RETURN v_count;
+END
+$$;

@@ -56,7 +56,7 @@ final class BenchEnvironment implements AutoCloseable {
     // because the bench depends on it.
     config = moved.with("webhooks", "allow_http", "on").with("webhooks", "allow_loopback", "on");
     try {
-      gateway = DevPod.start(config, EnumSet.of(DevRole.GATEWAY, DevRole.PROVIDER_SIM));
+      gateway = DevPod.start(config, dev.runsSimulator() ? EnumSet.of(DevRole.GATEWAY, DevRole.PROVIDER_SIM) : EnumSet.of(DevRole.GATEWAY));
     } catch (Exception e) {
       dev.close();
       throw e;
@@ -189,7 +189,18 @@ final class BenchEnvironment implements AutoCloseable {
     return violations.isEmpty();
   }
 
+  /**
+   * The simulator's counters. Over SMPP (SMSGW_DEV_PROVIDER=smpp) the SMSC simulator's, with the names the scenarios
+   * read: {@code delivered} counts each message once (its client key) plus every part the SMSC accepted again (SMPP
+   * has no idempotency key, so a repeat is a second send), {@code dlr_sent} / {@code dlr_pending} its receipts.
+   */
   JsonObject providerStats() throws Exception {
+    if (dev.smsc() != null) {
+      var stats = dev.smsc().stats();
+      return stats.toJson().put("kind", "smpp")
+        .put("delivered", (long) stats.acceptedIdsByKey().size() + stats.repeatedRequests())
+        .put("dlr_sent", stats.receiptsSent()).put("dlr_pending", stats.receiptsPending());
+    }
     HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
       HttpRequest.newBuilder(URI.create(config.provider().url() + "/v1/stats")).build(),
       HttpResponse.BodyHandlers.ofString());

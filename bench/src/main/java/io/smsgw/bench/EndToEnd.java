@@ -26,6 +26,7 @@ final class EndToEnd {
     double seconds = args.decimal("duration", 60);
     JsonObject settings = new JsonObject().put("rate", rate).put("seconds", seconds).put("users", 1_000)
       .put("mix", "80% GSM-7, 20% Persian (UCS-2), 5% VIP")
+      .put("provider_kind", env.config.provider().kind())
       .put("provider_latency_ms", env.config.providerSim().latencyMs())
       .put("provider_max_per_second", env.config.providerSim().maxPerSecond())
       .put("pg_pool_size", env.config.pg().poolSize())

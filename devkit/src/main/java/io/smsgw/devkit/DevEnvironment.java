@@ -31,6 +31,7 @@ public final class DevEnvironment implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private GatewayConfig config;
   private boolean httpSimulator;
+  private SmscSimulator smsc;
 
   public static DevEnvironment start(GatewayConfig config) throws Exception {
     DevEnvironment dev = new DevEnvironment();
@@ -102,7 +103,7 @@ public final class DevEnvironment implements AutoCloseable {
    * port, and the workers bound to it with provider_sim's system_id and password.
    */
   private GatewayConfig withLocalSmsc(GatewayConfig config) throws java.io.IOException {
-    SmscSimulator smsc = SmscSimulator.start(config.providerSim());
+    smsc = SmscSimulator.start(config.providerSim());
     started.add(smsc);
     return config.with("provider", "kind", "smpp")
       .with("smpp", "host", "127.0.0.1").with("smpp", "port", smsc.port())
@@ -143,6 +144,11 @@ public final class DevEnvironment implements AutoCloseable {
   /** Whether this environment runs the HTTP provider simulator (no provider was configured, and not SMSGW_DEV_PROVIDER=smpp). */
   public boolean runsSimulator() {
     return httpSimulator;
+  }
+
+  /** The SMSC simulator this environment runs (SMSGW_DEV_PROVIDER=smpp), or null. */
+  public SmscSimulator smsc() {
+    return smsc;
   }
 
   public GatewayConfig config() {

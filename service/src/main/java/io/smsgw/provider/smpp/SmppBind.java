@@ -54,7 +54,13 @@ public final class SmppBind implements AutoCloseable {
   /** The vendor TLV with the gateway's key of a part (the dev kit's SMSC counts repeats by it). */
   public static final short CLIENT_KEY_TAG = 0x1501;
   /** jsmpp threads per session that take incoming PDUs: each receipt holds one until it is stored (SmppReceiptWriter). */
-  static final int RECEIVER_THREADS = 16;
+  static final int RECEIVER_THREADS = 64;
+  /**
+   * Parts waiting for a window slot, at most: a sender's batch (provider.batch_size messages, a few parts each) must fit,
+   * or its tail is refused as NotSent and retried a second later (with window × 4 it was, in the SMPP e2e run). Time in
+   * the queue is bounded by the send's deadline instead (submit's notAfterNanos).
+   */
+  static final int QUEUE_CAPACITY = 10_000;
 
   private final SmppBindSettings settings;
   private final Consumer<SmppReceipt> receipts;
@@ -76,7 +82,7 @@ public final class SmppBind implements AutoCloseable {
     this.connector = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "smpp-" + name + "-bind"));
     AtomicInteger n = new AtomicInteger();
     this.submitters = new ThreadPoolExecutor(settings.window(), settings.window(), 0, TimeUnit.MILLISECONDS,
-      new ArrayBlockingQueue<>(settings.window() * 4), r -> daemon(r, "smpp-" + name + "-submit-" + n.incrementAndGet()));
+      new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> daemon(r, "smpp-" + name + "-submit-" + n.incrementAndGet()));
   }
 
   private static Thread daemon(Runnable r, String name) {

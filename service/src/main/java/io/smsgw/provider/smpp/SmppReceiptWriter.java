@@ -2,6 +2,7 @@ package io.smsgw.provider.smpp;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
@@ -19,12 +20,14 @@ import java.util.concurrent.TimeoutException;
  * answers deliver_sm_resp when the listener returns, so {@link #store} blocks that thread (never an event loop) until
  * the receipt is committed, and throws when it was not: the listener then answers an error and the SMSC sends the
  * receipt again later, instead of it being lost. Receipts arriving together share one statement (a flush
- * {@value #GATHER_MS} ms after the first of a batch, or at once at {@value #MAX_BATCH}).
+ * {@value #GATHER_MS} ms after the first of a batch, or at once at {@value #MAX_BATCH}). One writer per SMSC and Vert.x
+ * ({@link #of}): the sender instances' binds all feed it, so batches are as large as the receipts in flight allow
+ * (a batch's statement costs about the same for 30 receipts as for 100).
  */
-final class SmppReceiptWriter {
+final class SmppReceiptWriter implements Shareable {
 
   static final int MAX_BATCH = 200;
-  static final long GATHER_MS = 2;
+  static final long GATHER_MS = 20;
   /** Longer than any sane commit, shorter than an SMSC's deliver_sm timeout (the dev kit's is 5 s). */
   static final long STORE_TIMEOUT_MS = 4_000;
 
@@ -36,6 +39,12 @@ final class SmppReceiptWriter {
   private final Pool pool;
   private final String provider;
   private List<Waiting> batch = new ArrayList<>();
+
+  /** The writer of {@code provider}'s receipts in this Vert.x, made on first use with the caller's context and pool. */
+  static SmppReceiptWriter of(Vertx vertx, Context context, Pool pool, String provider) {
+    return vertx.sharedData().<String, SmppReceiptWriter>getLocalMap(SmppReceiptWriter.class.getName())
+      .computeIfAbsent(provider, id -> new SmppReceiptWriter(vertx, context, pool, id));
+  }
 
   /** {@code context}: where the flushes run (the sender verticle's). */
   SmppReceiptWriter(Vertx vertx, Context context, Pool pool, String provider) {

@@ -72,7 +72,7 @@ public final class SmppSmsProvider implements SmsProvider {
     this.pool = pool;
     this.settings = settings;
     this.context = vertx.getOrCreateContext();
-    SmppReceiptWriter receipts = new SmppReceiptWriter(vertx, context, pool, settings.providerId());
+    SmppReceiptWriter receipts = SmppReceiptWriter.of(vertx, context, pool, settings.providerId());
     for (int i = 1; i <= settings.binds(); i++) {
       SmppBind bind = new SmppBind(settings.providerId() + "-" + i, settings.bind(), receipts::store);
       bind.start();
