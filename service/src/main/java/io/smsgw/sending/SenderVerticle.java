@@ -67,6 +67,7 @@ public class SenderVerticle extends VerticleBase {
     if (claimMs < providerTimeout + 2_000) {
       // A claim must outlast a send: otherwise every send would be given back unsent, or run past its claim.
       provider.close();
+      pool.close();
       return Future.failedFuture("sender.claim_ms (" + claimMs + ") must be at least the provider's longest send + 2000 ("
         + (providerTimeout + 2_000) + ": provider.timeout_ms, or twice smpp.response_timeout_ms)");
     }

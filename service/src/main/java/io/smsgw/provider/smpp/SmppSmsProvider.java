@@ -48,7 +48,11 @@ public final class SmppSmsProvider implements SmsProvider {
   static final int UNRECORDED_MAX = 100_000;
   static final long RECORD_AGAIN_MS = 1_000;
 
-  record PartKey(UUID messageId, int part, int parts) {
+  record PartKey(UUID messageId, int part) {
+  }
+
+  /** A part the SMSC answered: its message's part count and the SMSC's id ({@link #IN_DOUBT}: no answer). */
+  record Answer(int parts, String smscId) {
   }
 
   private final Pool pool;
@@ -56,9 +60,9 @@ public final class SmppSmsProvider implements SmsProvider {
   private final Context context;
   private final List<SmppBind> binds = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
-  private final Map<PartKey, String> unrecorded = Collections.synchronizedMap(new LinkedHashMap<>() {
+  private final Map<PartKey, Answer> unrecorded = Collections.synchronizedMap(new LinkedHashMap<>() {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<PartKey, String> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<PartKey, Answer> eldest) {
       if (size() <= UNRECORDED_MAX) return false;
       LOG.error("SMPP part {} of {} not recorded and forgotten: a resend would send it again", eldest.getKey().part(), eldest.getKey().messageId());
       return true;
@@ -110,7 +114,7 @@ public final class SmppSmsProvider implements SmsProvider {
         Map<PartKey, String> known = new HashMap<>();
         for (Row row : read.result()) {
           String id = row.getString("smsc_message_id");
-          known.put(new PartKey(row.getUUID("message_id"), row.getInteger("part"), 0), id == null ? IN_DOUBT : id);
+          known.put(new PartKey(row.getUUID("message_id"), row.getInteger("part")), id == null ? IN_DOUBT : id);
         }
         return submit(messages, known);
       });
@@ -135,9 +139,12 @@ public final class SmppSmsProvider implements SmsProvider {
     for (SmsMessage m : messages) {
       Attempt a = new Attempt(SmppParts.of(m));
       for (int i = 0; i < a.parts.size(); i++) {
-        PartKey key = new PartKey(m.messageId(), i + 1, 0);
+        PartKey key = new PartKey(m.messageId(), i + 1);
         String before = known.get(key);
-        if (before == null) before = unrecorded.get(new PartKey(m.messageId(), i + 1, a.parts.size()));
+        if (before == null) {
+          Answer kept = unrecorded.get(key);
+          if (kept != null) before = kept.smscId();
+        }
         a.prior[i] = before;
         CompletableFuture<SubmitOutcome> f = before != null ? CompletableFuture.completedFuture(null)
           : binds.get(Math.floorMod(next.getAndIncrement(), binds.size())).submit(a.parts.get(i), notAfter);
@@ -148,14 +155,14 @@ public final class SmppSmsProvider implements SmsProvider {
     }
     return Future.fromCompletionStage(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)), context)
       .compose(v -> {
-        Map<PartKey, String> answered = new LinkedHashMap<>();
+        Map<PartKey, Answer> answered = new LinkedHashMap<>();
         for (int j = 0; j < messages.size(); j++) {
           Attempt a = attempts.get(j);
           for (int i = 0; i < a.parts.size(); i++) {
             SubmitOutcome o = a.submits.get(i).join();
-            PartKey key = new PartKey(messages.get(j).messageId(), i + 1, a.parts.size());
-            if (o instanceof SubmitOutcome.Accepted acc) answered.put(key, acc.smscMessageId());
-            else if (o instanceof SubmitOutcome.Unknown) answered.put(key, IN_DOUBT);
+            PartKey key = new PartKey(messages.get(j).messageId(), i + 1);
+            if (o instanceof SubmitOutcome.Accepted acc) answered.put(key, new Answer(a.parts.size(), acc.smscMessageId()));
+            else if (o instanceof SubmitOutcome.Unknown) answered.put(key, new Answer(a.parts.size(), IN_DOUBT));
           }
         }
         unrecorded.putAll(answered);  // until the rows are written
@@ -166,7 +173,7 @@ public final class SmppSmsProvider implements SmsProvider {
   }
 
   /** Writes parts' rows (and feeds the receipts that waited for them); they stay in {@code unrecorded} if it fails. */
-  private Future<Void> record(Map<PartKey, String> parts) {
+  private Future<Void> record(Map<PartKey, Answer> parts) {
     if (parts.isEmpty()) return Future.succeededFuture();
     int n = parts.size();
     UUID[] ids = new UUID[n];
@@ -174,11 +181,11 @@ public final class SmppSmsProvider implements SmsProvider {
     Integer[] count = new Integer[n];
     String[] smsc = new String[n];
     int i = 0;
-    for (Map.Entry<PartKey, String> e : parts.entrySet()) {
+    for (Map.Entry<PartKey, Answer> e : parts.entrySet()) {
       ids[i] = e.getKey().messageId();
       part[i] = e.getKey().part();
-      count[i] = e.getKey().parts();
-      smsc[i] = e.getValue().isEmpty() ? null : e.getValue();
+      count[i] = e.getValue().parts();
+      smsc[i] = e.getValue().smscId().isEmpty() ? null : e.getValue().smscId();
       i++;
     }
     return pool.preparedQuery(SmppSql.recordParts()).execute(Tuple.of(settings.providerId(), ids, part, count).addValue(smsc))
@@ -189,7 +196,7 @@ public final class SmppSmsProvider implements SmsProvider {
   }
 
   private void recordUnrecorded() {
-    Map<PartKey, String> copy;
+    Map<PartKey, Answer> copy;
     synchronized (unrecorded) {
       if (unrecorded.isEmpty()) return;
       copy = new LinkedHashMap<>(unrecorded);
