@@ -150,11 +150,16 @@ public final class Pod {
       chain = chain.compose(v -> deploy("http", HttpVerticle::new, config, instances.http()));
     }
     if (roles.contains(Role.WORKER)) {
-      if (!config.provider().smpp() && config.provider().url().isEmpty()) {
-        return Future.failedFuture("provider.url is not set (SMSGW_PROVIDER_URL)");
-      }
-      if (config.provider().smpp() && (config.smpp().host().isEmpty() || config.smpp().port() == 0)) {
-        return Future.failedFuture("provider.kind is smpp but smpp.host / smpp.port are not set (SMSGW_SMPP_HOST, SMSGW_SMPP_PORT)");
+      boolean routed = !config.json().getJsonObject("routing").getJsonArray("providers").isEmpty();
+      for (var p : config.routing().providers()) {
+        String which = routed ? "routing.providers " + p.id() + ": " : "";
+        if (!p.isSmpp() && p.http().url().isEmpty()) {
+          return Future.failedFuture(which + "provider.url is not set" + (routed ? "" : " (SMSGW_PROVIDER_URL)"));
+        }
+        if (p.isSmpp() && (p.smpp().host().isEmpty() || p.smpp().port() == 0)) {
+          return Future.failedFuture(which + (routed ? "" : "provider.kind is smpp but ") + "smpp.host / smpp.port are not set"
+            + (routed ? "" : " (SMSGW_SMPP_HOST, SMSGW_SMPP_PORT)"));
+        }
       }
       chain = chain
         .compose(v -> deploy("sender_vip", () -> new SenderVerticle(Priority.VIP), config, instances.senderVip()))

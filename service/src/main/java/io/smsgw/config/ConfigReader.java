@@ -1,6 +1,8 @@
 package io.smsgw.config;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigInteger;
@@ -293,6 +295,30 @@ final class ConfigReader {
       List<String> out = new ArrayList<>();
       for (String v : values) out.add(Json.encode(v));
       return out;
+    }
+
+    /**
+     * A JSON array (its elements are checked by the caller); from the environment as the array's JSON text
+     * ({@code SMSGW_ROUTING_ROUTES='[{"prefix": "+98", "providers": ["smsc-1"]}]'}).
+     */
+    JsonArray list(String key) {
+      Raw raw = raw(key, null);
+      if (raw == null) return new JsonArray();
+      Object value = raw.value();
+      if (raw.fromEnv()) {
+        try {
+          value = Json.decodeValue((String) raw.value());
+        } catch (DecodeException e) {
+          problem(key, raw.describe() + " is not JSON (write the list as a JSON array)");
+          return new JsonArray();
+        }
+      }
+      if (!(value instanceof JsonArray array)) {
+        problem(key, raw.describe() + " must be a list (a JSON array)");
+        return new JsonArray();
+      }
+      node.put(key, array);
+      return array;
     }
 
     /** on / off (also true / false, yes / no, a JSON boolean; empty is on); kept as "on" or "off". */

@@ -48,6 +48,7 @@ public final class GatewayConfig {
   private final SettlementSettings settlement;
   private final ProviderSettings provider;
   private final SmppSettings smpp;
+  private final RoutingSettings routing;
   private final ProviderSimSettings providerSim;
   private final WorkerSettings worker;
   private final ClusterSettings cluster;
@@ -76,6 +77,7 @@ public final class GatewayConfig {
     settlement = SettlementSettings.from(reader.section("settlement"));
     provider = ProviderSettings.from(reader.section("provider"));
     smpp = SmppSettings.from(reader.section("smpp"));
+    routing = RoutingSettings.from(reader.section("routing"), reader, provider, smpp);
     providerSim = ProviderSimSettings.from(reader.section("provider_sim"));
     worker = WorkerSettings.from(reader.section("worker"));
     cluster = ClusterSettings.from(reader.section("cluster"));
@@ -166,6 +168,7 @@ public final class GatewayConfig {
   public SettlementSettings settlement() { return settlement; }
   public ProviderSettings provider() { return provider; }
   public SmppSettings smpp() { return smpp; }
+  public RoutingSettings routing() { return routing; }
   public ProviderSimSettings providerSim() { return providerSim; }
   public WorkerSettings worker() { return worker; }
   public ClusterSettings cluster() { return cluster; }

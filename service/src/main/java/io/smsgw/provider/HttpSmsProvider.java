@@ -1,6 +1,6 @@
 package io.smsgw.provider;
 
-import io.smsgw.config.GatewayConfig;
+import io.smsgw.config.ProviderSettings;
 import io.smsgw.domain.SmsMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,14 +31,14 @@ public final class HttpSmsProvider implements SmsProvider {
   private final long timeoutMs;
   private final boolean lookupOffered;
 
-  public HttpSmsProvider(Vertx vertx, GatewayConfig config) {
-    this.url = config.provider().url().replaceAll("/+$", "") + "/v1/messages";
+  public HttpSmsProvider(Vertx vertx, ProviderSettings settings) {
+    this.url = settings.url().replaceAll("/+$", "") + "/v1/messages";
     this.batchUrl = url + "/batch";
-    this.timeoutMs = config.provider().timeoutMs();
-    this.lookupOffered = config.provider().lookup();
+    this.timeoutMs = settings.timeoutMs();
+    this.lookupOffered = settings.lookup();
     this.client = WebClient.create(vertx,
       new WebClientOptions().setKeepAlive(true).setConnectTimeout((int) timeoutMs),
-      new PoolOptions().setHttp1MaxSize(config.provider().maxConnections()));
+      new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
   }
 
   /**
@@ -127,8 +127,8 @@ public final class HttpSmsProvider implements SmsProvider {
         case "queued" -> new ProviderResult.Accepted(r.getString("message_id"));
         case "rejected" -> new ProviderResult.Permanent("rejected", code);
         case "failed" -> new ProviderResult.Permanent("failed", code);
-        // The provider's own per-message "retry": it says it did not take this one.
-        default -> new ProviderResult.Transient(r.getString("status", "") + " " + code, !"retry".equals(r.getString("status", "")));
+        // The provider's own per-message "retry": it says it did not take this one (an answer: the provider is up).
+        default -> new ProviderResult.Transient(r.getString("status", "") + " " + code, !"retry".equals(r.getString("status", "")), false);
       });
     }
     return out;

@@ -2,19 +2,21 @@ package io.smsgw.sending;
 
 import io.smsgw.provider.LookupResult;
 import io.smsgw.provider.ProviderResult;
-import io.smsgw.provider.SmsProvider;
+import io.smsgw.provider.routing.ProviderRouter;
 import io.smsgw.domain.SmsMessage;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * One step for each claimed message: a send through the provider, or, once its sends are over and one of them may
- * have got through, a lookup. The outcome (sent / retry later / confirm later / failed or rejected with refund /
+ * One step for each claimed message: a send through its route's providers (ProviderRouter: a failover only after a
+ * definite "not taken"; a message in doubt goes only to the provider it is pinned to), or, once its sends are over
+ * and one of them may have got through, a lookup at that provider. The outcome (sent / retry later / confirm later / failed or rejected with refund /
  * unknown without refund) goes to the status writer, fenced by the claim's token. Completes when the outcomes are
  * stored (or known to be stale).
  */
@@ -26,7 +28,8 @@ final class MessageSender {
   /** Room left for scheduling and the status write when deciding whether a send still fits in a claim. */
   private static final long CLAIM_SAFETY_MS = 1_000;
 
-  private final SmsProvider provider;
+  private final ProviderRouter router;
+  private final PinnedProviders pinned;
   private final RetryPolicy policy;
   private final StatusWriter writer;
   private final int batchSize;
@@ -41,9 +44,10 @@ final class MessageSender {
    * {@code maxProcessingMs}: the provider's maximum processing time; a "not found" is believed only that long after
    * the last attempt.
    */
-  MessageSender(SmsProvider provider, RetryPolicy policy, StatusWriter writer, int batchSize, SenderMetrics metrics,
-                Consumer<UUID> afterRefund, long claimMs, long providerTimeoutMs, long maxProcessingMs) {
-    this.provider = provider;
+  MessageSender(ProviderRouter router, PinnedProviders pinned, RetryPolicy policy, StatusWriter writer, int batchSize,
+                SenderMetrics metrics, Consumer<UUID> afterRefund, long claimMs, long providerTimeoutMs, long maxProcessingMs) {
+    this.router = router;
+    this.pinned = pinned;
     this.batchSize = batchSize;
     this.policy = policy;
     this.writer = writer;
@@ -78,21 +82,30 @@ final class MessageSender {
    */
   Future<Void> send(List<Claim> claims, long claimedAtNanos) {
     long now = System.currentTimeMillis();
-    List<Future<Void>> done = new ArrayList<>();
     // The claims are ours for claim_ms from when we asked for them (PostgreSQL's clock started them later). A send
     // must be over, its timeout included, before then: otherwise another worker may take the message while our
     // request is still out. A worker that stalled (GC, a frozen VM, a slow database) gives them back unsent.
-    if ((System.nanoTime() - claimedAtNanos) / 1_000_000 + providerTimeoutMs + CLAIM_SAFETY_MS > claimMs) {
+    long heldMs = (System.nanoTime() - claimedAtNanos) / 1_000_000;
+    if (heldMs + providerTimeoutMs + CLAIM_SAFETY_MS > claimMs) {
+      List<Future<Void>> done = new ArrayList<>();
       metrics.claimsDropped(claims.size());
       for (Claim c : claims) done.add(store(c, Outcome.release(c, now)));
       return Future.join(done).mapEmpty();
     }
+    long deadlineMs = now - heldMs + claimMs - CLAIM_SAFETY_MS;
+    return pinned.of(claims).compose(pins -> send(claims, pins, deadlineMs));
+  }
+
+  private Future<Void> send(List<Claim> claims, Map<UUID, String> pins, long deadlineMs) {
+    long now = System.currentTimeMillis();
+    List<Future<Void>> done = new ArrayList<>();
     List<Claim> due = new ArrayList<>(claims.size());
     for (Claim c : claims) {
+      String pin = pins.get(c.message().messageId());
       if (c.confirming()) {
-        done.add(confirm(c));
+        done.add(confirm(c, pin));
       } else if (policy.expired(expiresAt(c), now)) {
-        done.add(giveUp(c, c.inDoubt(), EXPIRED));
+        done.add(giveUp(c, c.inDoubt(), EXPIRED, pin));
       } else {
         due.add(c);
       }
@@ -100,7 +113,7 @@ final class MessageSender {
     for (int from = 0; from < due.size(); from += batchSize) {
       List<Claim> chunk = due.subList(from, Math.min(due.size(), from + batchSize));
       long started = System.nanoTime();
-      done.add(provider.send(chunk.stream().map(Claim::message).toList()).compose(results -> {
+      done.add(router.send(chunk.stream().map(Claim::message).toList(), pins, deadlineMs).compose(results -> {
         metrics.providerAnswered(started);
         List<Future<Void>> stored = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) stored.add(afterAttempt(chunk.get(i), results.get(i)));
@@ -111,26 +124,33 @@ final class MessageSender {
     return Future.join(done).mapEmpty();
   }
 
-  private Future<Void> afterAttempt(Claim c, ProviderResult result) {
+  private Future<Void> afterAttempt(Claim c, ProviderRouter.Routed routed) {
     long now = System.currentTimeMillis();
+    ProviderResult result = routed.result();
+    String provider = routed.provider();
+    if (!routed.tried()) {
+      // Nothing went out (every provider of its route refuses work now: breakers open): wait, without spending an attempt.
+      metrics.notRouted();
+      return store(c, Outcome.release(c, now, policy.delayMs(c.attempt())));
+    }
     if (result instanceof ProviderResult.Accepted accepted) {
-      return store(c, Outcome.sent(c, accepted.providerMessageId(), now));
+      return store(c, Outcome.sent(c, provider, accepted.providerMessageId(), now));
     }
     if (result instanceof ProviderResult.InDoubt doubt) {
-      return giveUp(c, true, doubt.reason());
+      return giveUp(c, true, doubt.reason(), provider);
     }
     if (result instanceof ProviderResult.Permanent permanent) {
       // The provider's own verdict on this message: it will not deliver it, whatever an earlier attempt did.
-      return store(c, Outcome.finalFailure(c, permanent.status(), permanent.reason(), now));
+      return store(c, Outcome.finalFailure(c, provider, permanent.status(), permanent.reason(), now));
     }
     ProviderResult.Transient failure = (ProviderResult.Transient) result;
     long delay = policy.delayMs(c.attempt());
     if (policy.mayRetry(c.attempt(), delay, expiresAt(c), now)) {
-      return store(c, Outcome.retry(c, failure.reason(), now, delay, failure.mayHaveBeenTaken()));
+      return store(c, Outcome.retry(c, provider, failure.reason(), now, delay, failure.mayHaveBeenTaken()));
     }
     boolean doubt = c.inDoubt() || failure.mayHaveBeenTaken();
-    if (c.attempt() < policy.maxAttempts()) return giveUp(c, doubt, EXPIRED);  // the next attempt would start too late
-    return giveUp(c, doubt, "gave up after " + c.attempt() + " attempt(s): " + failure.reason());
+    if (c.attempt() < policy.maxAttempts()) return giveUp(c, doubt, EXPIRED, provider);  // the next attempt would start too late
+    return giveUp(c, doubt, "gave up after " + c.attempt() + " attempt(s): " + failure.reason(), provider);
   }
 
   /**
@@ -139,39 +159,41 @@ final class MessageSender {
    * processing time has passed since the last attempt (a "not found" before that is not a "never"). Without a
    * lookup nobody can say: failed with outcome_unknown, not refunded.
    */
-  private Future<Void> giveUp(Claim c, boolean doubt, String why) {
+  private Future<Void> giveUp(Claim c, boolean doubt, String why, String provider) {
     long now = System.currentTimeMillis();
-    if (!doubt) return store(c, Outcome.finalFailure(c, "failed", why, now));
-    if (!provider.offersLookup()) return store(c, Outcome.unknown(c, why + "; the provider has no lookup", now));
+    if (!doubt) return store(c, Outcome.finalFailure(c, provider, "failed", why, now));
+    if (!router.offersLookup(c.message(), provider)) {
+      return store(c, Outcome.unknown(c, provider, why + "; the provider has no lookup", now));
+    }
     long lookupAt = c.lastAttemptAtMs() + maxProcessingMs;
-    return store(c, Outcome.confirm(c, why + "; asking the provider", now, Math.max(0, lookupAt - now), true));
+    return store(c, Outcome.confirm(c, provider, why + "; asking the provider", now, Math.max(0, lookupAt - now), true));
   }
 
-  /** A confirming claim: the sends are over and may have got through; the provider's lookup decides. */
-  private Future<Void> confirm(Claim c) {
-    return provider.lookup(c.message()).compose(result -> {
+  /** A confirming claim: the sends are over and may have got through; the lookup of the provider it is pinned to decides. */
+  private Future<Void> confirm(Claim c, String provider) {
+    return router.lookup(c.message(), provider).compose(result -> {
       long now = System.currentTimeMillis();
       long processedBy = c.lastAttemptAtMs() + maxProcessingMs;
       if (result instanceof LookupResult.Found found) {
-        return store(c, Outcome.sent(c, found.providerMessageId(), now));
+        return store(c, Outcome.sent(c, provider, found.providerMessageId(), now));
       }
       if (result instanceof LookupResult.NotFound) {
         if (now >= processedBy) {
           // Not sent: past its expiry that is the message's whole story, and the customer's error code.
-          return store(c, Outcome.finalFailure(c, "failed", policy.expired(expiresAt(c), now) ? EXPIRED
+          return store(c, Outcome.finalFailure(c, provider, "failed", policy.expired(expiresAt(c), now) ? EXPIRED
             : "not taken by the provider (not found " + maxProcessingMs + " ms after the last attempt)", now));
         }
-        return store(c, Outcome.confirm(c, "provider still within its processing time", now, processedBy - now, true));
+        return store(c, Outcome.confirm(c, provider, "provider still within its processing time", now, processedBy - now, true));
       }
       if (result instanceof LookupResult.Unsupported unsupported) {
-        return store(c, Outcome.unknown(c, "the provider cannot be asked (" + unsupported.reason() + ")", now));
+        return store(c, Outcome.unknown(c, provider, "the provider cannot be asked (" + unsupported.reason() + ")", now));
       }
       String reason = ((LookupResult.CannotSay) result).reason();
       long again = Math.min(policy.maxMs(), Math.max(policy.baseMs(), 1_000));
       if (now + again > policy.finalByMs(expiresAt(c))) {
-        return store(c, Outcome.unknown(c, "no lookup answered before the deadline (" + reason + ")", now));
+        return store(c, Outcome.unknown(c, provider, "no lookup answered before the deadline (" + reason + ")", now));
       }
-      return store(c, Outcome.confirm(c, "lookup: " + reason, now, again, true));
+      return store(c, Outcome.confirm(c, provider, "lookup: " + reason, now, again, true));
     });
   }
 

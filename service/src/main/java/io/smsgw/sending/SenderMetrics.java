@@ -24,6 +24,7 @@ final class SenderMetrics {
   private final Map<Outcome.Kind, Counter> outcomes = new EnumMap<>(Outcome.Kind.class);
   private final Map<Outcome.Kind, Counter> stale = new EnumMap<>(Outcome.Kind.class);
   private final Counter claimsDropped;
+  private final Counter notRouted;
   private final Timer acceptToSent;
   private final Timer providerBatch;
 
@@ -41,6 +42,9 @@ final class SenderMetrics {
     }
     claimsDropped = Counter.builder("smsgw_sender_claims_dropped")
       .description("claims given back unsent because too little of the claim was left for a send (the worker had stalled)")
+      .tag("lane", lane.wireName()).register(registry);
+    notRouted = Counter.builder("smsgw_sender_not_routed")
+      .description("sends given back unsent because every provider of the message's route had its circuit breaker open")
       .tag("lane", lane.wireName()).register(registry);
     acceptToSent = Timer.builder("smsgw_sender_accept_to_sent").description("from the 200 to the provider taking the message (sent_at)")
       .tag("lane", lane.wireName()).publishPercentileHistogram()
@@ -63,6 +67,10 @@ final class SenderMetrics {
 
   void claimsDropped(int count) {
     claimsDropped.increment(count);
+  }
+
+  void notRouted() {
+    notRouted.increment();
   }
 
   void providerAnswered(long startedNanos) {

@@ -7,8 +7,7 @@ import io.smsgw.platform.kafka.Topics;
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.platform.kafka.BatchConsumerLoop;
 import io.smsgw.platform.kafka.ManualCommitConsumerConfig;
-import io.smsgw.provider.Providers;
-import io.smsgw.provider.SmsProvider;
+import io.smsgw.provider.routing.ProviderRouter;
 import io.smsgw.wallet.WalletCredits;
 import io.smsgw.domain.Priority;
 import io.smsgw.domain.SmsMessage;
@@ -45,7 +44,7 @@ public class SenderVerticle extends VerticleBase {
   private final Priority lane;
   private BatchConsumerLoop loop;
   private Pool pool;
-  private SmsProvider provider;
+  private ProviderRouter router;
   private StatusWriter writer;
   private MessageSender sender;
   private RetryScanner retries;
@@ -62,11 +61,11 @@ public class SenderVerticle extends VerticleBase {
     GatewayConfig config = new GatewayConfig(config());
     claimMs = config.sender().claimMs();
     pool = Database.pool(vertx, config);
-    provider = Providers.create(vertx, pool, config);
-    long providerTimeout = provider.maxSendMs();
+    router = ProviderRouter.create(vertx, pool, config);
+    long providerTimeout = router.maxSendMs();
     if (claimMs < providerTimeout + 2_000) {
       // A claim must outlast a send: otherwise every send would be given back unsent, or run past its claim.
-      provider.close();
+      router.close();
       pool.close();
       return Future.failedFuture("sender.claim_ms (" + claimMs + ") must be at least the provider's longest send + 2000 ("
         + (providerTimeout + 2_000) + ": provider.timeout_ms, or twice smpp.response_timeout_ms)");
@@ -75,7 +74,7 @@ public class SenderVerticle extends VerticleBase {
     writer = new StatusWriter(vertx, pool, config.sender().statusFlushMs());
     // A refund raised the wallet in PostgreSQL: in async mode with reservation its cached balance in Redis is now
     // too low and would answer insufficient_balance until it expires; dropping it makes the gateway re-seed it from PostgreSQL.
-    sender = new MessageSender(provider, RetryPolicy.of(config, lane), writer, config.provider().batchSize(),
+    sender = new MessageSender(router, new PinnedProviders(pool), RetryPolicy.of(config, lane), writer, config.provider().batchSize(),
       new SenderMetrics(lane), user -> credits.credited(user, "a refund"),
       claimMs, providerTimeout, config.provider().maxProcessingMs());
     retries = new RetryScanner(vertx, pool, sender, lane, claimMs, config.sender().retryScanIntervalMs(),
@@ -122,7 +121,7 @@ public class SenderVerticle extends VerticleBase {
     return drained
       .compose(v -> writer.close(DRAIN_TIMEOUT_MS))
       .compose(v -> loop.close())
-      .compose(v -> Future.join(deadLetters.close(), provider.close(),
+      .compose(v -> Future.join(deadLetters.close(), router.close(),
         credits == null ? Future.succeededFuture() : credits.close()));
   }
 

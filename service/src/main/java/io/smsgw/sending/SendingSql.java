@@ -38,6 +38,11 @@ public final class SendingSql {
   /** One batch of outcomes, fenced by the claims' tokens; the rows returned are the outcomes that changed nothing. */
   public static String recordOutcomes() {
     return "SELECT o_message_id, o_claim_seq FROM record_outcomes_with_reports($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], "
-      + "$6::bigint[], $7::bigint[], $8::boolean[])";
+      + "$6::bigint[], $7::bigint[], $8::boolean[], $9::text[])";
+  }
+
+  /** The providers that messages in doubt are pinned to (V10__message_provider.sql). */
+  public static String messageProviders() {
+    return "SELECT message_id, provider FROM message_providers($1::uuid[])";
   }
 }

@@ -106,7 +106,8 @@ final class StatusWriter {
       String why = "outcome not storable (" + ((PgException) done.cause()).getSqlState() + ")";
       LOG.error("outcome of {} refused by PostgreSQL: {}", o.messageId(), done.cause().getMessage());
       if (o.providerMessageId() != null || o.error() != null && !o.error().startsWith("outcome not storable")) {
-        Outcome bare = new Outcome(o.messageId(), o.userId(), o.claimSeq(), o.kind(), null, why, o.atMs(), o.delayMs(), o.doubt());
+        Outcome bare = new Outcome(o.messageId(), o.userId(), o.claimSeq(), o.kind(), null, why, o.atMs(), o.delayMs(), o.doubt(),
+          o.provider());
         return write(List.of(new Pending(bare, alone.written())));
       }
       alone.written().complete(false);  // unstorable even bare: its claim runs out and the message is tried again
@@ -125,6 +126,7 @@ final class StatusWriter {
     Long[] at = new Long[n];
     Long[] delays = new Long[n];
     Boolean[] doubts = new Boolean[n];
+    String[] providers = new String[n];
     for (int i = 0; i < n; i++) {
       Outcome o = batch.get(i).outcome();
       ids[i] = o.messageId();
@@ -136,9 +138,11 @@ final class StatusWriter {
       at[i] = o.atMs();
       delays[i] = o.delayMs();
       doubts[i] = o.doubt();
+      providers[i] = o.provider();
     }
     return Tuple.tuple().addArrayOfUUID(ids).addArrayOfInteger(seqs).addArrayOfString(kinds).addArrayOfString(providerIds)
-      .addArrayOfString(errors).addArrayOfLong(at).addArrayOfLong(delays).addArrayOfBoolean(doubts);
+      .addArrayOfString(errors).addArrayOfLong(at).addArrayOfLong(delays).addArrayOfBoolean(doubts)
+      .addArrayOfString(providers);
   }
 
   /**

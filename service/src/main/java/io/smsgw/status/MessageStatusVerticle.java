@@ -54,6 +54,7 @@ public class MessageStatusVerticle extends VerticleBase {
       .put("queued", row.getBoolean("queued"))
       .put("sent_at", text(row.getOffsetDateTime("sent_at")))
       .put("delivered_at", text(row.getOffsetDateTime("delivered_at")))
+      .put("provider", row.getString("provider"))
       .put("provider_message_id", row.getString("provider_message_id"))
       .put("attempts", row.getInteger("attempts"))
       .put("last_error", row.getString("last_error"))

@@ -63,7 +63,7 @@ class HttpSmsProviderTest {
 
   private static HttpSmsProvider provider(Vertx vertx, String url, String lookup) {
     return new HttpSmsProvider(vertx, GatewayConfig.load(GatewayConfig.DEFAULT_PATH, Map.of(
-      "SMSGW_PROVIDER_URL", url, "SMSGW_PROVIDER_TIMEOUT_MS", String.valueOf(TIMEOUT_MS), "SMSGW_PROVIDER_LOOKUP", lookup)));
+      "SMSGW_PROVIDER_URL", url, "SMSGW_PROVIDER_TIMEOUT_MS", String.valueOf(TIMEOUT_MS), "SMSGW_PROVIDER_LOOKUP", lookup)).provider());
   }
 
   private static SmsMessage sms(String text) {
@@ -140,8 +140,8 @@ class HttpSmsProviderTest {
         assertThat(results.get(0)).isEqualTo(new ProviderResult.Accepted("prov-0"));
         assertThat(results.get(1)).isEqualTo(new ProviderResult.Permanent("rejected", "c1"));
         assertThat(results.get(2)).isEqualTo(new ProviderResult.Permanent("failed", "c2"));
-        assertThat(results.get(3)).isEqualTo(new ProviderResult.Transient("retry c3", false));
-        assertThat(results.get(4)).isEqualTo(new ProviderResult.Transient("mystery c4", true));
+        assertThat(results.get(3)).isEqualTo(new ProviderResult.Transient("retry c3", false, false));
+        assertThat(results.get(4)).isEqualTo(new ProviderResult.Transient("mystery c4", true, false));
       });
     }
 

@@ -79,11 +79,11 @@ class StatusWriterTest {
   }
 
   private static Outcome sent(SmsMessage m, int claimSeq, String providerId) {
-    return new Outcome(m.messageId(), m.userId(), claimSeq, Outcome.Kind.SENT, providerId, null, System.currentTimeMillis(), 0, false);
+    return new Outcome(m.messageId(), m.userId(), claimSeq, Outcome.Kind.SENT, providerId, null, System.currentTimeMillis(), 0, false, "http");
   }
 
   private static Outcome ended(SmsMessage m, int claimSeq, Outcome.Kind kind, String error) {
-    return new Outcome(m.messageId(), m.userId(), claimSeq, kind, null, error, System.currentTimeMillis(), 0, kind == Outcome.Kind.UNKNOWN);
+    return new Outcome(m.messageId(), m.userId(), claimSeq, kind, null, error, System.currentTimeMillis(), 0, kind == Outcome.Kind.UNKNOWN, "http");
   }
 
   private String status(SmsMessage m) {
@@ -155,7 +155,7 @@ class StatusWriterTest {
       ended(failed, 0, Outcome.Kind.FAILED, "bad number"),
       ended(rejected, 0, Outcome.Kind.REJECTED, "blocked"),
       ended(unknown, 0, Outcome.Kind.UNKNOWN, "outcome_unknown: no lookup"),
-      new Outcome(retried.messageId(), user, 0, Outcome.Kind.RETRY, null, "429", System.currentTimeMillis(), 60_000, false)));
+      new Outcome(retried.messageId(), user, 0, Outcome.Kind.RETRY, null, "429", System.currentTimeMillis(), 60_000, false, null)));
     assertThat(applied(done)).containsExactly(true, true, true, true);
 
     assertThat(status(failed)).isEqualTo("failed");

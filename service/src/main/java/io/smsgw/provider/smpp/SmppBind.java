@@ -62,6 +62,7 @@ public final class SmppBind implements AutoCloseable {
    */
   static final int QUEUE_CAPACITY = 10_000;
 
+  private final String name;
   private final SmppBindSettings settings;
   private final Consumer<SmppReceipt> receipts;
   private final ScheduledExecutorService connector;
@@ -76,6 +77,7 @@ public final class SmppBind implements AutoCloseable {
   private long nextSlotNanos;
 
   public SmppBind(String name, SmppBindSettings settings, Consumer<SmppReceipt> receipts) {
+    this.name = name;
     this.settings = settings;
     this.receipts = receipts;
     this.backoffMs = settings.reconnectMinMs();
@@ -94,6 +96,10 @@ public final class SmppBind implements AutoCloseable {
   /** Starts binding (in the background: a submit before the first bind is NotSent). */
   public void start() {
     connector.execute(this::connect);
+  }
+
+  public String name() {
+    return name;
   }
 
   public boolean bound() {

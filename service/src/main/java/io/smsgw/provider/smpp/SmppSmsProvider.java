@@ -109,7 +109,7 @@ public final class SmppSmsProvider implements SmsProvider {
         if (read.failed()) {
           // Without the rows a resend could double a part: send nothing now (the parts are not taken by this attempt).
           return Future.succeededFuture(Collections.nCopies(messages.size(),
-            (ProviderResult) new ProviderResult.Transient("the parts already sent cannot be read: " + read.cause().getMessage(), false)));
+            (ProviderResult) new ProviderResult.Transient("the parts already sent cannot be read: " + read.cause().getMessage(), false, false)));
         }
         Map<PartKey, String> known = new HashMap<>();
         for (Row row : read.result()) {
@@ -251,9 +251,22 @@ public final class SmppSmsProvider implements SmsProvider {
     return new ProviderResult.Transient(later, anyTaken);
   }
 
-  /** For GET /admin/providers and the tests: each bind's state. */
+  /** For the tests: each bind. */
   public List<SmppBind> binds() {
     return Collections.unmodifiableList(binds);
+  }
+
+  /** This sender's binds as GET /admin/providers shows them: bound or not, window use, binds made, the last error. */
+  public io.vertx.core.json.JsonObject view() {
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    int used = 0;
+    for (SmppBind b : binds) {
+      used += b.inFlight();
+      out.add(new io.vertx.core.json.JsonObject().put("name", b.name()).put("bound", b.bound()).put("in_flight", b.inFlight())
+        .put("window", settings.window()).put("binds_made", b.binds()).put("last_error", b.lastError()));
+    }
+    return new io.vertx.core.json.JsonObject().put("host", settings.host() + ":" + settings.port())
+      .put("window_use", binds.isEmpty() ? 0.0 : used / (double) (binds.size() * settings.window())).put("binds", out);
   }
 
   @Override
