@@ -2,6 +2,8 @@ package io.smsgw.devkit;
 
 import io.smsgw.config.GatewayConfig;
 import io.smsgw.devkit.simulator.smpp.SmscSimulator;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +27,14 @@ public final class DevEnvironment implements AutoCloseable {
   public static final String DELIVERY_REPORTS_PATH = "/provider/delivery-reports";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** Which simulator {@code ./smsgw dev} sends through when no provider is configured: {@code http} or {@code smpp}. */
+  /**
+   * Which simulator {@code ./smsgw dev} sends through when no provider is configured: {@code http}, {@code smpp}, or
+   * {@code both} (each simulator a provider of routing.providers, {@value #BOTH_HTTP_ID} and {@value #BOTH_SMPP_ID}:
+   * numbers starting {@code +98} go to the SMSC first, the others to the HTTP simulator first; each fails over to the other).
+   */
   public static final String DEV_PROVIDER_ENV = "SMSGW_DEV_PROVIDER";
+  public static final String BOTH_HTTP_ID = "sim-http";
+  public static final String BOTH_SMPP_ID = "sim-smpp";
 
   private final List<AutoCloseable> started = new ArrayList<>();
   private GatewayConfig config;
@@ -75,8 +83,11 @@ public final class DevEnvironment implements AutoCloseable {
           httpSimulator = true;
         }
         case "smpp" -> config = withLocalSmsc(config);
-        default -> throw new IllegalArgumentException(DEV_PROVIDER_ENV + " is http or smpp, not '" + kind + "'"
-          + ("both".equals(kind) ? " (both needs the provider routes of issue 15, not built yet)" : ""));
+        case "both" -> {
+          config = withBothSimulators(withDeliveryReports(withLocalSimulator(config)));
+          httpSimulator = true;
+        }
+        default -> throw new IllegalArgumentException(DEV_PROVIDER_ENV + " is http, smpp or both, not '" + kind + "'");
       }
     }
     if (config.admin().token().isEmpty()) {
@@ -112,6 +123,29 @@ public final class DevEnvironment implements AutoCloseable {
   }
 
   /**
+   * Both simulators as two providers with routes ({@code SMSGW_DEV_PROVIDER=both}): {@code +98} numbers to the SMSC
+   * first, every other number to the HTTP simulator first, each failing over to the other.
+   */
+  private GatewayConfig withBothSimulators(GatewayConfig config) throws java.io.IOException {
+    smsc = SmscSimulator.start(config.providerSim());
+    started.add(smsc);
+    return withRoutes(config, smsc.port());
+  }
+
+  /** routing.providers and routing.routes for the HTTP simulator at provider.url and an SMSC simulator on {@code smscPort}. */
+  public static GatewayConfig withRoutes(GatewayConfig config, int smscPort) {
+    JsonArray providers = new JsonArray()
+      .add(new JsonObject().put("id", BOTH_HTTP_ID).put("kind", "http"))
+      .add(new JsonObject().put("id", BOTH_SMPP_ID).put("kind", "smpp").put("settings", new JsonObject()
+        .put("host", "127.0.0.1").put("port", smscPort)
+        .put("system_id", config.providerSim().smppSystemId()).put("password", config.providerSim().smppPassword())));
+    JsonArray routes = new JsonArray()
+      .add(new JsonObject().put("prefix", "+98").put("providers", new JsonArray().add(BOTH_SMPP_ID).add(BOTH_HTTP_ID)))
+      .add(new JsonObject().put("prefix", "").put("providers", new JsonArray().add(BOTH_HTTP_ID).add(BOTH_SMPP_ID)));
+    return config.with("routing", "providers", providers).with("routing", "routes", routes);
+  }
+
+  /**
    * The local simulator's delivery reports go to this pod's API port ({@code provider_sim.dlr_url} empty →
    * {@code http://127.0.0.1:<http.port>/provider/delivery-reports}, unless http.port is 0), signed with a secret both sides
    * know: when {@code provider.dlr_secret} and {@code provider_sim.dlr_secret} are both empty, one random 32-byte hex
@@ -141,12 +175,12 @@ public final class DevEnvironment implements AutoCloseable {
     return bytes;
   }
 
-  /** Whether this environment runs the HTTP provider simulator (no provider was configured, and not SMSGW_DEV_PROVIDER=smpp). */
+  /** Whether this environment runs the HTTP provider simulator (no provider was configured, and SMSGW_DEV_PROVIDER is http or both). */
   public boolean runsSimulator() {
     return httpSimulator;
   }
 
-  /** The SMSC simulator this environment runs (SMSGW_DEV_PROVIDER=smpp), or null. */
+  /** The SMSC simulator this environment runs (SMSGW_DEV_PROVIDER=smpp or both), or null. */
   public SmscSimulator smsc() {
     return smsc;
   }

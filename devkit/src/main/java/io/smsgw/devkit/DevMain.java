@@ -5,6 +5,7 @@ import io.smsgw.bootstrap.Main;
 import io.smsgw.bootstrap.Pod;
 import io.smsgw.bootstrap.Role;
 import io.smsgw.config.GatewayConfig;
+import io.smsgw.config.RoutingSettings;
 import io.smsgw.wallet.BalanceModes;
 import io.vertx.core.json.JsonObject;
 
@@ -43,13 +44,13 @@ public final class DevMain {
   private static void dev(GatewayConfig fromFile) throws Exception {
     DevEnvironment dev = DevEnvironment.start(fromFile);
     GatewayConfig config = dev.config();
-    ProviderSimulator simulator = null;
+    DevSimulators simulators = null;
     Pod pod;
     try {
-      if (dev.runsSimulator()) simulator = ProviderSimulator.start(config);
+      simulators = DevSimulators.start(dev);
       pod = Pod.start(config, EnumSet.of(Role.GATEWAY, Role.WORKER));
     } catch (Exception e) {
-      if (simulator != null) simulator.close();
+      if (simulators != null) simulators.close();
       dev.close();
       throw e;
     }
@@ -65,20 +66,36 @@ public final class DevMain {
       "  demo user_id  " + DEMO_USER_ID,
       "  demo API key  " + DEMO_API_KEY + "   (balance 1000000)",
       "  admin token   " + config.admin().token(),
-      "  provider      " + (config.provider().smpp()
-        ? "smpp://" + config.smpp().host() + ":" + config.smpp().port() + " as " + config.smpp().systemId() + "  (SMSC simulator)"
-        : config.provider().url() + (simulator != null ? "  (simulator; stats at /v1/stats)" : "")),
+      providers(config, dev),
+      "  simulators    " + simulators.controlUrl() + "   (POST .../http/stop, .../smpp/start, ...: an outage on demand)",
       "  PostgreSQL    " + config.pg().url(),
       "  Kafka         " + config.kafka().bootstrap(),
       "  Redis         " + config.redis().url(),
       "  balance       " + BalanceModes.from(config),
       "  Ctrl-C stops everything.",
       "")));
-    ProviderSimulator started = simulator;
+    DevSimulators started = simulators;
     Main.awaitShutdown(() -> {
       pod.stop();
-      if (started != null) started.close();
+      started.close();
       dev.close();
     });
+  }
+
+  /** The banner's provider lines: each provider, and the routes when there are any. */
+  private static String providers(GatewayConfig config, DevEnvironment dev) {
+    StringBuilder out = new StringBuilder();
+    for (RoutingSettings.ProviderSpec p : config.routing().providers()) {
+      boolean simulated = p.isSmpp() ? dev.smsc() != null : dev.runsSimulator();
+      out.append(out.length() == 0 ? "  provider      " : "\n                ").append(p.id()).append("  ")
+        .append(p.isSmpp() ? "smpp://" + p.smpp().host() + ":" + p.smpp().port() + " as " + p.smpp().systemId() : p.http().url())
+        .append(simulated ? (p.isSmpp() ? "  (SMSC simulator)" : "  (simulator; stats at /v1/stats)") : "");
+    }
+    for (RoutingSettings.Route r : config.routing().routes()) {
+      out.append("\n  route         ").append(r.prefix().isEmpty() ? "any number" : "+" + r.prefix() + "...")
+        .append("any".equals(r.lane()) ? "" : " (" + r.lane() + ")").append(" -> ")
+        .append(String.join(", ", r.choices().stream().map(RoutingSettings.Choice::providerId).toList()));
+    }
+    return out.toString();
   }
 }

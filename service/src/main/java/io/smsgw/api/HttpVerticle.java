@@ -93,6 +93,7 @@ public class HttpVerticle extends VerticleBase {
       .addHandler(new ContractBodyValidator(contract, "receiveDeliveryReports"))
       .addHandler(new DeliveryReportsHandler(vertx));
     builder.getRoute("getCluster").addHandler(new io.smsgw.operations.ClusterView(vertx)::handle);
+    builder.getRoute("getProviders").addHandler(new io.smsgw.operations.ProvidersView(vertx)::handle);
 
     Router router = builder.createRouter();
     SwaggerUi.mount(vertx, router, CONTRACT);

@@ -30,6 +30,8 @@ public class OperationsVerticle extends VerticleBase {
   private KafkaReachability kafka;
   private ClusterView cluster;
   private long clusterTimer = -1;
+  private ProvidersView providers;
+  private long providersTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -45,6 +47,9 @@ public class OperationsVerticle extends VerticleBase {
     // This pod's entry in GET /admin/cluster (one operations verticle per pod writes it).
     cluster = new ClusterView(vertx);
     clusterTimer = cluster.publish(health::readiness);
+    // This pod's providers in GET /admin/providers (a worker pod's senders made them; a gateway pod writes nothing).
+    providers = new ProvidersView(vertx);
+    providersTimer = providers.publish();
     ErrorHandlers.register(router);  // 404, 405, 500 as the API's JSON errors
     return vertx.createHttpServer().requestHandler(router).listen(config.worker().httpPort())
       .onSuccess(s -> {
@@ -56,6 +61,8 @@ public class OperationsVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (clusterTimer >= 0) vertx.cancelTimer(clusterTimer);
-    return Future.join(server == null ? Future.succeededFuture() : server.close(), kafka.close(), cluster.withdraw());
+    if (providersTimer >= 0) vertx.cancelTimer(providersTimer);
+    return Future.join(server == null ? Future.succeededFuture() : server.close(), kafka.close(), cluster.withdraw(),
+      providers.withdraw());
   }
 }
