@@ -175,7 +175,10 @@ public final class ProviderRouter {
       ProviderHealth h = health.get(id);
       h.sending(group.size());
       long started = System.nanoTime();
-      sent.add(providers.get(id).send(group.stream().map(a -> a.message).toList()).map(results -> {
+      List<SmsMessage> batch = group.stream().map(a -> a.message).toList();
+      // (an SmsProvider's future never fails; if one did, its messages count as perhaps taken: pinned, not resent elsewhere)
+      sent.add(providers.get(id).send(batch).otherwise(failure -> java.util.Collections.nCopies(batch.size(),
+        new ProviderResult.Transient("provider " + id + " failed: " + failure, true))).map(results -> {
         long nanos = System.nanoTime() - started;
         for (int i = 0; i < group.size(); i++) {
           Attempt a = group.get(i);

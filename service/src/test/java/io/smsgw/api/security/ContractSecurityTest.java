@@ -46,7 +46,7 @@ class ContractSecurityTest {
       Map.entry("listWebhookEvents", "ApiKeyAuth"),
       Map.entry("createUser", "AdminToken"), Map.entry("topUp", "AdminToken"), Map.entry("createApiKey", "AdminToken"),
       Map.entry("revokeApiKey", "AdminToken"), Map.entry("setUserLimits", "AdminToken"), Map.entry("removeUserLimits", "AdminToken"),
-      Map.entry("metrics", "AdminToken"), Map.entry("getCluster", "AdminToken"), Map.entry("receiveDeliveryReports", "ProviderSignature"), Map.entry("live", ""), Map.entry("ready", "")));
+      Map.entry("metrics", "AdminToken"), Map.entry("getCluster", "AdminToken"), Map.entry("getProviders", "AdminToken"), Map.entry("receiveDeliveryReports", "ProviderSignature"), Map.entry("live", ""), Map.entry("ready", "")));
   }
 
   @Test
