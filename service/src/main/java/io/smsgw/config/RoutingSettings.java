@@ -79,13 +79,8 @@ public record RoutingSettings(List<ProviderSpec> providers, List<Route> routes, 
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
       String where = "providers[" + i + "]";
-      if (!(list.getValue(i) instanceof JsonObject entry)) {
-        s.problem("providers", where + " must be an object {\"id\", \"kind\", \"settings\"}, not " + Json.encode(list.getValue(i)));
-        continue;
-      }
-      for (String key : entry.fieldNames()) {
-        if (!Set.of("id", "kind", "settings").contains(key)) s.problem("providers", where + ": unknown key " + Json.encode(key));
-      }
+      JsonObject entry = entry(s, "providers", where, list.getValue(i), List.of("id", "kind", "settings"));
+      if (entry == null) continue;
       Object id = entry.getValue("id");
       if (!(id instanceof String text) || !ID.matcher(text).matches()) {
         s.problem("providers", where + ".id must be 1 to 64 letters, digits, '.', '_' or '-', not " + Json.encode(id));
@@ -128,13 +123,8 @@ public record RoutingSettings(List<ProviderSpec> providers, List<Route> routes, 
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
       String where = "routes[" + i + "]";
-      if (!(list.getValue(i) instanceof JsonObject entry)) {
-        s.problem("routes", where + " must be an object {\"prefix\", \"lane\", \"providers\"}, not " + Json.encode(list.getValue(i)));
-        continue;
-      }
-      for (String key : entry.fieldNames()) {
-        if (!Set.of("prefix", "lane", "providers").contains(key)) s.problem("routes", where + ": unknown key " + Json.encode(key));
-      }
+      JsonObject entry = entry(s, "routes", where, list.getValue(i), List.of("prefix", "lane", "providers"));
+      if (entry == null) continue;
       Object prefix = entry.getValue("prefix");
       if (!(prefix instanceof String p) || !p.matches("\\+?[0-9]{0,15}")) {
         s.problem("routes", where + ".prefix must be a string of digits (a leading + allowed; \"\" matches every number), not "
@@ -157,6 +147,18 @@ public record RoutingSettings(List<ProviderSpec> providers, List<Route> routes, 
       s.problem("routes", "no catch-all route: add {\"prefix\": \"\", \"providers\": [...]} so that every number has a route");
     }
     return out;
+  }
+
+  /** One element of a list: an object with only {@code keys} (an unknown key is a problem), or null if not an object. */
+  private static JsonObject entry(ConfigReader.Section s, String list, String where, Object value, List<String> keys) {
+    if (!(value instanceof JsonObject entry)) {
+      s.problem(list, where + " must be an object {\"" + String.join("\", \"", keys) + "\"}, not " + Json.encode(value));
+      return null;
+    }
+    for (String key : entry.fieldNames()) {
+      if (!keys.contains(key)) s.problem(list, where + ": unknown key " + Json.encode(key));
+    }
+    return entry;
   }
 
   private static List<Choice> choices(ConfigReader.Section s, String where, Object value, Set<String> ids) {
