@@ -25,6 +25,9 @@ final class MessageSender {
   /** last_error of a message whose validity ran out before it was sent: a stable code, shown to the customer. */
   static final String EXPIRED = "expired";
 
+  /** How long a message that no provider of its route would take waits before it is claimed again. */
+  private static final long NOT_ROUTED_WAIT_MS = 1_000;
+
   /** Room left for scheduling and the status write when deciding whether a send still fits in a claim. */
   private static final long CLAIM_SAFETY_MS = 1_000;
 
@@ -129,9 +132,10 @@ final class MessageSender {
     ProviderResult result = routed.result();
     String provider = routed.provider();
     if (!routed.tried()) {
-      // Nothing went out (every provider of its route refuses work now: breakers open): wait, without spending an attempt.
+      // Nothing went out (every provider of its route refuses work now: breakers open): wait, without spending an attempt;
+      // at least NOT_ROUTED_WAIT_MS, so a backlog waiting out a breaker is claimed again once a second, not in a spin.
       metrics.notRouted();
-      return store(c, Outcome.release(c, now, policy.delayMs(c.attempt())));
+      return store(c, Outcome.release(c, now, Math.max(NOT_ROUTED_WAIT_MS, policy.delayMs(c.attempt()))));
     }
     if (result instanceof ProviderResult.Accepted accepted) {
       return store(c, Outcome.sent(c, provider, accepted.providerMessageId(), now));
