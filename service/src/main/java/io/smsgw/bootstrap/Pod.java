@@ -150,7 +150,7 @@ public final class Pod {
       chain = chain.compose(v -> deploy("http", HttpVerticle::new, config, instances.http()));
     }
     if (roles.contains(Role.WORKER)) {
-      boolean routed = !config.json().getJsonObject("routing").getJsonArray("providers").isEmpty();
+      boolean routed = config.routing().listed();
       for (var p : config.routing().providers()) {
         String which = routed ? "routing.providers " + p.id() + ": " : "";
         if (!p.isSmpp() && p.http().url().isEmpty()) {

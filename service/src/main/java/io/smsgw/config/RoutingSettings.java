@@ -28,9 +28,11 @@ import java.util.regex.Pattern;
  * <p>{@code breaker_*}: each provider's circuit breaker (per pod): it opens when at least {@code breaker_failure_rate}
  * percent of the last {@code breaker_window} sends (once {@code breaker_min_calls} were made) failed or timed out,
  * stays open {@code breaker_open_ms}, then lets {@code breaker_half_open_calls} sends through to decide.
+ *
+ * <p>{@code listed}: the providers are conf's list (false: the one provider of the {@code provider} section).
  */
 public record RoutingSettings(List<ProviderSpec> providers, List<Route> routes, int breakerFailureRate, int breakerWindow,
-                              int breakerMinCalls, long breakerOpenMs, int breakerHalfOpenCalls) {
+                              int breakerMinCalls, long breakerOpenMs, int breakerHalfOpenCalls, boolean listed) {
 
   public static final String DEFAULT_HTTP_ID = "http";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -58,20 +60,18 @@ public record RoutingSettings(List<ProviderSpec> providers, List<Route> routes, 
   static RoutingSettings from(ConfigReader.Section s, ConfigReader reader, ProviderSettings provider, SmppSettings smpp) {
     JsonArray providerList = s.list("providers");
     JsonArray routeList = s.list("routes");
-    RoutingSettings read = new RoutingSettings(List.of(), List.of(),
-      s.integer("breaker_failure_rate", 1, 100),
-      s.integer("breaker_window", 1, 10_000),
-      s.integer("breaker_min_calls", 1, 10_000),
-      s.number("breaker_open_ms", 100, 3_600_000),
-      s.integer("breaker_half_open_calls", 1, 1_000));
+    int failureRate = s.integer("breaker_failure_rate", 1, 100);
+    int window = s.integer("breaker_window", 1, 10_000);
+    int minCalls = s.integer("breaker_min_calls", 1, 10_000);
+    long openMs = s.number("breaker_open_ms", 100, 3_600_000);
+    int halfOpenCalls = s.integer("breaker_half_open_calls", 1, 1_000);
     List<ProviderSpec> providers = providerList.isEmpty()
       ? List.of(provider.smpp() ? new ProviderSpec(smpp.providerId(), null, smpp) : new ProviderSpec(DEFAULT_HTTP_ID, provider, null))
       : providers(s, reader, providerList);
     Set<String> ids = new HashSet<>();
     providers.forEach(p -> ids.add(p.id()));
     List<Route> routes = routes(s, routeList, ids);
-    return new RoutingSettings(providers, routes, read.breakerFailureRate, read.breakerWindow, read.breakerMinCalls,
-      read.breakerOpenMs, read.breakerHalfOpenCalls);
+    return new RoutingSettings(providers, routes, failureRate, window, minCalls, openMs, halfOpenCalls, !providerList.isEmpty());
   }
 
   private static List<ProviderSpec> providers(ConfigReader.Section s, ConfigReader reader, JsonArray list) {

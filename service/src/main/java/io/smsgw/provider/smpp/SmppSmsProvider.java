@@ -7,6 +7,8 @@ import io.smsgw.provider.ProviderResult;
 import io.smsgw.provider.SmsProvider;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -257,15 +259,15 @@ public final class SmppSmsProvider implements SmsProvider {
   }
 
   /** This sender's binds as GET /admin/providers shows them: bound or not, window use, binds made, the last error. */
-  public io.vertx.core.json.JsonObject view() {
-    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+  public JsonObject view() {
+    JsonArray out = new JsonArray();
     int used = 0;
     for (SmppBind b : binds) {
       used += b.inFlight();
-      out.add(new io.vertx.core.json.JsonObject().put("name", b.name()).put("bound", b.bound()).put("in_flight", b.inFlight())
+      out.add(new JsonObject().put("name", b.name()).put("bound", b.bound()).put("in_flight", b.inFlight())
         .put("window", settings.window()).put("binds_made", b.binds()).put("last_error", b.lastError()));
     }
-    return new io.vertx.core.json.JsonObject().put("host", settings.host() + ":" + settings.port())
+    return new JsonObject().put("host", settings.host() + ":" + settings.port())
       .put("window_use", binds.isEmpty() ? 0.0 : used / (double) (binds.size() * settings.window())).put("binds", out);
   }
 
