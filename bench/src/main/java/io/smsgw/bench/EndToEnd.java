@@ -51,6 +51,7 @@ final class EndToEnd {
     }
 
     MachineCpu cpu = env.cpu();
+    LoadGeneratorCpu loadCpu = new LoadGeneratorCpu(env.client);
     env.resetStatementStats();
     // The steady state: from 10 s in (or a sixth of the run) to the end of the offered load.
     int steadyFrom = (int) Math.max(1, Math.min(10, seconds / 6));
@@ -70,7 +71,7 @@ final class EndToEnd {
       Long webhookPending = hooks != null && samples.size() == steadyFrom ? webhookPending(env) : null;
       synchronized (samples) {
         JsonObject sample = new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
-          .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs())
+          .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs()).put("load_cpu_ms", loadCpu.busyMs())
           // Delivery reports the gateway acknowledged (stored), and those the provider still holds (not yet sent or
           // refused and waiting for a retry): a report backlog that keeps growing means reports do not keep up.
           .put("reports_acked", provider.getLong("dlr_sent", 0L)).put("reports_pending", provider.getLong("dlr_pending", 0L));
@@ -102,6 +103,7 @@ final class EndToEnd {
     long reports = last.getLong("reports_acked") - first.getLong("reports_acked");
     long reportGrowth = last.getLong("reports_pending") - first.getLong("reports_pending");
     double cpuMs = last.getDouble("cpu_busy_ms") - first.getDouble("cpu_busy_ms");
+    double loadMs = last.getDouble("load_cpu_ms") - first.getDouble("load_cpu_ms");
     report.put("pg_top_statements", env.topStatements(8));
     Drain.finish(env, report, args);
     putWebhookFigures(report, hooks, first, last, window, webhookPendingAtEnd);
@@ -127,18 +129,23 @@ final class EndToEnd {
       // The run's own processes together (load generator included), over the steady window.
       .put("cpu_busy_pct", window <= 0 ? null : Math.round(cpuMs / (window * 1000 * Runtime.getRuntime().availableProcessors()) * 100))
       .put("cpu_ms_per_message", finals <= 0 ? null : Math.round(cpuMs / finals * 1000) / 1000.0)
+      // The same without the load generator's threads (the HTTP client that plays the customers), which share this JVM:
+      // what the service cost, with its provider simulator and the webhook receiver still counted.
+      .put("load_generator_cpu_ms_per_message", finals <= 0 ? null : Math.round(loadMs / finals * 1000) / 1000.0)
+      .put("service_cpu_ms_per_message", finals <= 0 ? null : Math.round((cpuMs - loadMs) / finals * 1000) / 1000.0)
       .latency("", acceptToSent)
       .latency("http_", r.latencyMicros())
       .put("samples", samples);
     var previous = report.write();
     boolean clean = Drain.clean(report);
-    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over the steady %.0f s (%s/s over all %.0f s; backlog %+d, %s; CPU %s%%, %s ms/message); "
+    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over the steady %.0f s (%s/s over all %.0f s; backlog %+d, %s; CPU %s%%, %s ms/message, %s without the load generator); "
         + "delivery reports %s/s (report backlog %+d); %s"
         + "accept-to-sent p50 %.1f ms, p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
       rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window,
       report.json().getValue("e2e_per_s_whole_load"), wholeWindow, growth,
       report.json().getBoolean("sustained") ? "sustained" : "NOT sustained",
       report.json().getValue("cpu_busy_pct"), report.json().getValue("cpu_ms_per_message"),
+      report.json().getValue("service_cpu_ms_per_message"),
       report.json().getValue("delivery_reports_per_s"), reportGrowth, webhookSummary(report.json()),
       report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
       report.json().getDouble("http_p99_ms"), report.json().getLong("lost"), report.json().getLong("duplicate_sends"),

@@ -28,15 +28,22 @@ final class ContractBodyValidator implements Handler<RoutingContext> {
   private static final Predicate<JsonObject> NO_HAND_CHECK = body -> false;
 
   private final Validator validator;
+  private final Predicate<JsonObject> plainlyValid;
 
   ContractBodyValidator(OpenAPIContract contract, String operationId) {
+    this(contract, operationId, NO_HAND_CHECK);
+  }
+
+  /** With a hand check of the operation's everyday body in front of the schema (see {@link #check}). */
+  ContractBodyValidator(OpenAPIContract contract, String operationId, Predicate<JsonObject> plainlyValid) {
+    this.plainlyValid = plainlyValid;
     JsonSchema schema = contract.operation(operationId).getRequestBody().getContent().get("application/json").getSchema();
     this.validator = contract.getSchemaRepository().validator(schema);
   }
 
   @Override
   public void handle(RoutingContext rc) {
-    JsonObject json = check(rc, NO_HAND_CHECK);
+    JsonObject json = check(rc, plainlyValid);
     if (json == null) return;
     rc.put(BODY, json);
     rc.next();
