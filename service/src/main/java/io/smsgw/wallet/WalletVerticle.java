@@ -23,14 +23,14 @@ import java.util.UUID;
 public class WalletVerticle extends VerticleBase {
 
   private Pool pool;
-  private ChargeBatcher batcher;
+  private ChargeLanes batcher;
 
   @Override
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     pool = Database.pool(vertx, config);
     ChargeBatcher.Limits limits = limits(config);
-    batcher = new ChargeBatcher(vertx, Database.acceptPool(vertx, config, limits.statementTimeoutMs()), limits);
+    batcher = new ChargeLanes(vertx, Database.acceptPool(vertx, config, limits.statementTimeoutMs()), limits);
     var bus = vertx.eventBus();
     return Future.all(
       Bus.<SmsMessage>serve(vertx, WalletAddresses.WALLET_CHARGE, this::charge).completion(),
