@@ -16,16 +16,31 @@ public final class Gsm7Alphabet {
   static final String EXTENSION = "^{}\\[~]|€\f";
   private static final byte[] EXTENSION_CODES = {0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65, 0x0A};
   private static final int ESCAPE = 0x1B;
+  /**
+   * Septets per UTF-16 unit: 1 basic, 2 extension, 0 not in the alphabet. A table, not a search of the strings above:
+   * pricing every text searched the basic table once per character (about 1% of the gateway JVM at 3,500/s, async-profiler).
+   */
+  private static final byte[] SEPTETS = new byte[Character.MAX_VALUE + 1];
+
+  static {
+    for (int i = 0; i < BASIC.length(); i++) SEPTETS[BASIC.charAt(i)] = 1;
+    for (int i = 0; i < EXTENSION.length(); i++) SEPTETS[EXTENSION.charAt(i)] = 2;
+  }
 
   private Gsm7Alphabet() {
   }
 
   public static boolean isBasic(char c) {
-    return BASIC.indexOf(c) >= 0;
+    return SEPTETS[c] == 1;
   }
 
   public static boolean isExtension(char c) {
-    return EXTENSION.indexOf(c) >= 0;
+    return SEPTETS[c] == 2;
+  }
+
+  /** 1 for a basic character, 2 for an extension one (escape and code), 0 for a character outside the alphabet. */
+  public static int septets(char c) {
+    return SEPTETS[c];
   }
 
   /** The septets of a text of this alphabet, one per octet (throws for a character outside it). */

@@ -38,8 +38,7 @@ public record Segments(Encoding encoding, int units, int count) {
 
   public static boolean isGsm7(String text) {
     for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (!Gsm7Alphabet.isBasic(c) && !Gsm7Alphabet.isExtension(c)) return false;
+      if (Gsm7Alphabet.septets(text.charAt(i)) == 0) return false;
     }
     return true;
   }
@@ -74,6 +73,6 @@ public record Segments(Encoding encoding, int units, int count) {
   }
 
   private static int septets(char c) {
-    return Gsm7Alphabet.isExtension(c) ? 2 : 1;
+    return Gsm7Alphabet.septets(c);
   }
 }
