@@ -19,6 +19,14 @@ final class EndToEnd {
   private EndToEnd() {
   }
 
+  private static long maxRss(JsonArray samples) {
+    long max = -1;
+    synchronized (samples) {
+      for (int i = 0; i < samples.size(); i++) max = Math.max(max, samples.getJsonObject(i).getLong("rss_mb", -1L));
+    }
+    return max;
+  }
+
   static boolean run(BenchEnvironment env, BenchArgs args) throws Exception {
     // The design's sustained rate (100 million messages a day) by default, so that "sustained" and the backlogs answer
     // whether the whole path keeps up there; ceilings are found with --rate.
@@ -72,6 +80,7 @@ final class EndToEnd {
       synchronized (samples) {
         JsonObject sample = new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
           .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs()).put("load_cpu_ms", loadCpu.busyMs())
+          .put("rss_mb", ResidentMemory.megabytes())
           // Delivery reports the gateway acknowledged (stored), and those the provider still holds (not yet sent or
           // refused and waiting for a retry): a report backlog that keeps growing means reports do not keep up.
           .put("reports_acked", provider.getLong("dlr_sent", 0L)).put("reports_pending", provider.getLong("dlr_pending", 0L));
@@ -131,6 +140,8 @@ final class EndToEnd {
       .put("cpu_ms_per_message", finals <= 0 ? null : Math.round(cpuMs / finals * 1000) / 1000.0)
       // The same without the load generator's threads (the HTTP client that plays the customers), which share this JVM:
       // what the service cost, with its provider simulator and the webhook receiver still counted.
+      // This JVM's largest resident set over the run (gateway, worker, simulator and load generator together).
+      .put("jvm_rss_max_mb", maxRss(samples))
       .put("load_generator_cpu_ms_per_message", finals <= 0 ? null : Math.round(loadMs / finals * 1000) / 1000.0)
       .put("service_cpu_ms_per_message", finals <= 0 ? null : Math.round((cpuMs - loadMs) / finals * 1000) / 1000.0)
       .latency("", acceptToSent)
@@ -138,14 +149,14 @@ final class EndToEnd {
       .put("samples", samples);
     var previous = report.write();
     boolean clean = Drain.clean(report);
-    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over the steady %.0f s (%s/s over all %.0f s; backlog %+d, %s; CPU %s%%, %s ms/message, %s without the load generator); "
+    System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over the steady %.0f s (%s/s over all %.0f s; backlog %+d, %s; CPU %s%%, %s ms/message, %s without the load generator; JVM RSS at most %s MB); "
         + "delivery reports %s/s (report backlog %+d); %s"
         + "accept-to-sent p50 %.1f ms, p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
       rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window,
       report.json().getValue("e2e_per_s_whole_load"), wholeWindow, growth,
       report.json().getBoolean("sustained") ? "sustained" : "NOT sustained",
       report.json().getValue("cpu_busy_pct"), report.json().getValue("cpu_ms_per_message"),
-      report.json().getValue("service_cpu_ms_per_message"),
+      report.json().getValue("service_cpu_ms_per_message"), report.json().getValue("jvm_rss_max_mb"),
       report.json().getValue("delivery_reports_per_s"), reportGrowth, webhookSummary(report.json()),
       report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
       report.json().getDouble("http_p99_ms"), report.json().getLong("lost"), report.json().getLong("duplicate_sends"),
