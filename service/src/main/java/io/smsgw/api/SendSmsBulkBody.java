@@ -71,7 +71,7 @@ final class SendSmsBulkBody {
     }
     Object validity = body.getValue("validity_period");
     if (body.containsKey("validity_period")
-      && (!(validity instanceof Integer || validity instanceof Long) || outOfRange(((Number) validity).longValue()))) {
+      && (!(validity instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || outOfRange(n.doubleValue()))) {
       throw invalid("validity_period must be a whole number of seconds from 1 to " + MAX_VALIDITY_S);
     }
     Object sendAt = body.getValue("send_at");
@@ -90,7 +90,7 @@ final class SendSmsBulkBody {
     return new Parsed(bulkId, userId, Priority.fromWire((String) priority), (String) text, recipients, body);
   }
 
-  private static boolean outOfRange(long seconds) {
+  private static boolean outOfRange(double seconds) {
     return seconds < 1 || seconds > MAX_VALIDITY_S;
   }
 
