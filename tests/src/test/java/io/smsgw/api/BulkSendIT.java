@@ -311,6 +311,25 @@ class BulkSendIT extends GatewayTest {
   }
 
   @Test
+  @DisplayName("The largest bulk, 10,000 recipients (about 700 KB), is accepted in one request and charged once")
+  void largestBulk() {
+    JsonObject user = gateway.createUser(10_000 * 100);
+    JsonObject body = bulk(user, "ten thousand", 10_000);
+    long started = System.nanoTime();
+
+    HttpResponse<String> r = post(user, body);
+
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(new JsonObject(r.body()).getInteger("accepted")).isEqualTo(10_000);
+    assertThat(new JsonObject(r.body()).getJsonArray("rejected_items")).isEmpty();
+    assertThat(gateway.balance(user)).isZero();
+    assertThat(count("SELECT count(*) FROM ledger WHERE kind = 'charge' AND user_id = '" + user.getString("user_id") + "'"))
+      .isEqualTo(10_000);
+    System.out.println("BulkSendIT: a bulk of 10,000 answered in " + ms + " ms");
+  }
+
+  @Test
   @DisplayName("A scheduled bulk: every message scheduled, charged now, out of the outbox, then sent once due")
   void scheduledBulk() throws Exception {
     JsonObject user = gateway.createUser(10_000);
