@@ -330,6 +330,23 @@ class BulkSendIT extends GatewayTest {
   }
 
   @Test
+  @DisplayName("check-invariants sees a bulk whose stored counts or cost differ from its messages'")
+  void invariantCheckSeesABrokenBulk() throws Exception {
+    JsonObject user = gateway.createUser(10_000);
+    JsonObject body = bulk(user, "checked", 3);
+    assertThat(post(user, body).statusCode()).isEqualTo(200);
+    String bulkId = body.getString("bulk_id");
+    Db.execute(gateway.pgUrl(), "UPDATE bulks SET cost = cost + 1 WHERE bulk_id = '" + bulkId + "'");
+    try {
+      assertThat(io.smsgw.operations.InvariantCheck.run(gateway.pgUrl()))
+        .anySatisfy(v -> assertThat(v.invariant()).contains("bulk").isNotNull())
+        .anySatisfy(v -> assertThat(v.examples().toString()).contains(bulkId));
+    } finally {
+      Db.execute(gateway.pgUrl(), "UPDATE bulks SET cost = cost - 1 WHERE bulk_id = '" + bulkId + "'");
+    }
+  }
+
+  @Test
   @DisplayName("A scheduled bulk: every message scheduled, charged now, out of the outbox, then sent once due")
   void scheduledBulk() throws Exception {
     JsonObject user = gateway.createUser(10_000);
