@@ -347,6 +347,48 @@ class BulkSendIT extends GatewayTest {
   }
 
   @Test
+  @DisplayName("300 mangled bulk bodies (wrong types, nulls, nesting, odd strings, truncations): every answer a JSON 200 or 4xx with a catalogue code, never 5xx")
+  void mangledBodies() {
+    JsonObject user = gateway.createUser(1_000_000);
+    java.util.Random random = new java.util.Random(1616);
+    Object[] odd = {null, 0, -1, 1.5, 1e300, true, "", " ", "\u0000", "\ud800", "+989121234567\n", "x".repeat(5000),
+      new JsonArray(), new JsonObject(), new JsonArray().add(1), new JsonObject().put("a", 1), UUID.randomUUID().toString()};
+    String[] fields = {"bulk_id", "user_id", "message", "priority", "validity_period", "send_at", "recipients", "extra"};
+    String[] itemFields = {"message_id", "phone_number", "message", "extra"};
+    java.util.Set<String> codes = java.util.Arrays.stream(io.smsgw.api.errors.ApiError.values())
+      .map(io.smsgw.api.errors.ApiError::code).collect(java.util.stream.Collectors.toSet());
+    List<String> bad = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      JsonObject body = bulk(user, "fuzz", 1 + random.nextInt(4));
+      int changes = 1 + random.nextInt(3);
+      for (int c = 0; c < changes; c++) {
+        Object value = odd[random.nextInt(odd.length)];
+        if (random.nextBoolean()) {
+          body.put(fields[random.nextInt(fields.length)], value);
+        } else {
+          if (!(body.getValue("recipients") instanceof JsonArray items) || items.isEmpty()
+            || !(items.getValue(0) instanceof JsonObject item)) continue;
+          item.put(itemFields[random.nextInt(itemFields.length)], value);
+        }
+      }
+      String text = body.encode();
+      if (random.nextInt(10) == 0) text = text.substring(0, random.nextInt(text.length()));
+      HttpResponse<String> r = post(user.getString("api_key"), text);
+      boolean ok = r.statusCode() == 200 || (r.statusCode() >= 400 && r.statusCode() < 500 && isCatalogueError(r.body(), codes));
+      if (!ok) bad.add(r.statusCode() + " " + r.body() + " <- " + text.substring(0, Math.min(300, text.length())));
+    }
+    assertThat(bad).isEmpty();
+  }
+
+  private static boolean isCatalogueError(String body, java.util.Set<String> codes) {
+    try {
+      return codes.contains(new JsonObject(body).getJsonObject("error").getString("code"));
+    } catch (RuntimeException notJson) {
+      return false;
+    }
+  }
+
+  @Test
   @DisplayName("A scheduled bulk: every message scheduled, charged now, out of the outbox, then sent once due")
   void scheduledBulk() throws Exception {
     JsonObject user = gateway.createUser(10_000);
