@@ -389,6 +389,22 @@ class BulkSendIT extends GatewayTest {
   }
 
   @Test
+  @DisplayName("The bulk route's own body limit: a Content-Length over bulk.body_limit_bytes (8 MiB) is 413 at once; send-sms keeps 64 KiB")
+  void bodyLimits() throws Exception {
+    for (String[] c : new String[][] {{"/send-sms/bulk", "8388609"}, {"/send-sms", "65537"}}) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.config.http().port())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("POST " + c[0] + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + c[1] + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        io.smsgw.testing.RawHttp.Answer answer = io.smsgw.testing.RawHttp.read(socket.getInputStream());
+        assertThat(answer.status()).as(c[0]).isEqualTo(413);
+        assertThat(answer.isJsonError()).isTrue();
+      }
+    }
+  }
+
+  @Test
   @DisplayName("A scheduled bulk: every message scheduled, charged now, out of the outbox, then sent once due")
   void scheduledBulk() throws Exception {
     JsonObject user = gateway.createUser(10_000);
