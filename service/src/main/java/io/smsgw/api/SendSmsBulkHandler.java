@@ -49,6 +49,7 @@ final class SendSmsBulkHandler implements Handler<RoutingContext> {
   private final SendTiming timing;
   private final RateLimiter limiter;
   private final DeliveryOptions charge;
+  private final io.smsgw.bulk.BulkMetrics metrics = new io.smsgw.bulk.BulkMetrics();
 
   SendSmsBulkHandler(Vertx vertx, Pricing pricing, BalanceModes modes, BulkSettings settings, SenderSettings lanes) {
     this.vertx = vertx;
@@ -84,6 +85,7 @@ final class SendSmsBulkHandler implements Handler<RoutingContext> {
         + "Retry with the same bulk_id");
       return;
     }
+    long started = System.nanoTime();
     UUID caller = ApiKeyAuthenticator.userOf(rc);
     Buffer raw = rc.body().buffer();
     long now = System.currentTimeMillis();
@@ -99,7 +101,10 @@ final class SendSmsBulkHandler implements Handler<RoutingContext> {
             return (Void) null;
           });
       }))
-      .onComplete(done -> slots.release())
+      .onComplete(done -> {
+        slots.release();
+        metrics.answered(started);
+      })
       .onFailure(failure -> refuse(rc, failure));
   }
 

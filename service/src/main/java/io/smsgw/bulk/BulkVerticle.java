@@ -49,6 +49,7 @@ public class BulkVerticle extends VerticleBase {
   private Pool pool;
   private Pool reads;
   private BulkSettings settings;
+  private final BulkMetrics metrics = new BulkMetrics();
   private final DeliveryOptions publish = new DeliveryOptions().setLocalOnly(true);
 
   @Override
@@ -73,8 +74,10 @@ public class BulkVerticle extends VerticleBase {
   private Future<Void> run(SqlConnection connection, BulkCharge bulk, Message<BulkCharge> request, int attempt) {
     // The watchdog answers first if PostgreSQL neither commits nor fails within its own statement timeout.
     boolean[] answered = {false};
+    long started = System.nanoTime();
     long watchdog = vertx.setTimer(settings.statementTimeoutMs() + 1000, id -> {
       answered[0] = true;
+      metrics.bulks("failed");
       ChargeFailure.reply(request, ChargeFailure.OUTCOME_UNKNOWN.exception("PostgreSQL did not answer in time: the bulk may "
         + "or may not be charged; retry with the same bulk_id to learn which"));
     });
@@ -85,7 +88,13 @@ public class BulkVerticle extends VerticleBase {
         try {
           Row row = result.result().iterator().next();
           BulkOutcome outcome = outcome(row);
-          if (outcome.kind() == BulkOutcome.Kind.ACCEPTED) handOver(bulk, row.getArrayOfIntegers("o_duplicates"));
+          metrics.outcome(outcome.kind(), started);
+          if (outcome.kind() == BulkOutcome.Kind.ACCEPTED) {
+            Integer[] duplicates = row.getArrayOfIntegers("o_duplicates");
+            int stored = bulk.messages().size() - (duplicates == null ? 0 : duplicates.length);
+            metrics.accepted(stored, bulk.recipients() - stored);
+            handOver(bulk, duplicates);
+          }
           request.reply(outcome);
         } catch (RuntimeException bug) {
           LOG.error("bulk {}: the answer of accept_bulk could not be read", bulk.bulkId(), bug);
@@ -95,6 +104,9 @@ public class BulkVerticle extends VerticleBase {
         return Future.<Void>succeededFuture();
       }
       Throwable failure = result.cause();
+      if (!(failure instanceof PgException retried && RETRIED.contains(retried.getSqlState()) && attempt < RETRIES)) {
+        metrics.bulks("failed");
+      }
       if (!(failure instanceof PgException pg)) {
         ChargeFailure.reply(request, ChargeFailure.OUTCOME_UNKNOWN.exception("the connection to PostgreSQL failed during the "
           + "bulk (" + failure.getMessage() + "): it may or may not be charged; retry with the same bulk_id to learn which"));

@@ -164,6 +164,8 @@ class BulkSendIT extends GatewayTest {
     assertThat(again.body()).isEqualTo(r.body());
     assertThat(gateway.balance(user)).isEqualTo(balance);
     assertThat(count("SELECT count(*) FROM messages WHERE bulk_id = '" + bulkId + "'")).isEqualTo(33);
+    assertThat(gateway.metric("smsgw_bulk_recipients_total{outcome=\"accepted\"}")).isGreaterThanOrEqualTo(33);
+    assertThat(gateway.metric("smsgw_bulks_total{outcome=\"replay\"}")).isGreaterThanOrEqualTo(1);
   }
 
   @Test
