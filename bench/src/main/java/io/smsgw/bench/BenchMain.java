@@ -30,6 +30,7 @@ public final class BenchMain {
     SCENARIOS.put("e2e", EndToEnd::run);
     SCENARIOS.put("vip-under-backlog", VipUnderBacklog::run);
     SCENARIOS.put("stages", Stages::run);
+    SCENARIOS.put("bulk", BulkSend::run);
   }
 
   /** Scenarios with their own environment (processes they start, stop and kill), not {@link BenchEnvironment}. */

@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.APIKeyHandler;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -57,8 +56,9 @@ public class HttpVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
       .rootHandler(new CanonicalPath())
       .rootHandler(new JsonContentType())
-      // The limit is checked against Content-Length before reading, and while a chunked body streams (413).
-      .rootHandler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()))
+      // The limit (the bulk route's own, or http's) is checked against Content-Length before reading, and while a
+      // chunked body streams (413).
+      .rootHandler(new BulkBodyLimit(config.http().bodyLimitBytes(), config.bulk().bodyLimitBytes()))
       .security("ApiKeyAuth").apiKeyHandler(APIKeyHandler.create(keys).header("X-API-Key"))
       .security("AdminToken").httpHandler(new AdminTokenHandler(config.admin().token()))
       .security("ProviderSignature").apiKeyHandler(new io.smsgw.api.security.ProviderSignatureHandler(config.provider().dlrSecret()));
@@ -71,6 +71,11 @@ public class HttpVerticle extends VerticleBase {
       .addHandler(new SendSmsHandler(vertx, config.pricing().toPricing(), io.smsgw.wallet.BalanceModes.from(config),
         io.smsgw.wallet.WalletVerticle.replyTimeoutMs(config), config.http().maxPendingSends(), callbackUrls,
         config.sender()));
+    // Bulk send: its body is checked by hand per recipient (SendSmsBulkBody), not by the router's schema interpreter.
+    builder.getRoute("sendSmsBulk").setDoValidation(false)
+      .addHandler(new SendSmsBulkHandler(vertx, config.pricing().toPricing(), io.smsgw.wallet.BalanceModes.from(config),
+        config.bulk(), config.sender()));
+    builder.getRoute("getBulk").addHandler(new BulkStatusHandler(vertx));
     WebhookHandler webhooks = new WebhookHandler(vertx, callbackUrls);
     builder.getRoute("putWebhook").addHandler(webhooks::put);
     builder.getRoute("getWebhook").addHandler(webhooks::get);

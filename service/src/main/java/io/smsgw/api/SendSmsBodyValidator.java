@@ -2,6 +2,7 @@ package io.smsgw.api;
 
 import io.smsgw.api.errors.ApiError;
 import io.smsgw.domain.MessageText;
+import io.smsgw.domain.PhoneNumbers;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -52,20 +53,9 @@ final class SendSmsBodyValidator implements Handler<RoutingContext> {
     return body.size() == expectedFields
       && Uuids.isCanonical(body.getValue("message_id"))
       && Uuids.isCanonical(body.getValue("user_id"))
-      && isE164(body.getValue("phone_number"))
+      && PhoneNumbers.isE164(body.getValue("phone_number"))
       // UTF-16 units ≥ code points, so 1..1530 units is within the schema's 1..1530 characters
       && body.getValue("message") instanceof String text && !text.isEmpty() && text.length() <= 1530
       && (priority == null ? !body.containsKey("priority") : "normal".equals(priority) || "vip".equals(priority));
-  }
-
-  /** The contract's pattern {@code ^\+[1-9][0-9]{7,14}(?![\s\S])}: nothing after the last digit, not even a newline. */
-  private static boolean isE164(Object value) {
-    if (!(value instanceof String s) || s.length() < 9 || s.length() > 16 || s.charAt(0) != '+' || s.charAt(1) < '1' || s.charAt(1) > '9') {
-      return false;
-    }
-    for (int i = 2; i < s.length(); i++) {
-      if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
-    }
-    return true;
   }
 }

@@ -139,6 +139,8 @@ public final class Pod {
         .compose(v -> deploy("account", AccountVerticle::new, config, instances.account()))
         .compose(v -> deploy("api_key_revocations", ApiKeyRevocationsVerticle::new, config, instances.apiKeyRevocations()))
         .compose(v -> deploy("wallet", WalletVerticle::new, config, instances.wallet()))
+        // Bulk send charges PostgreSQL as the wallet does: one bulk verticle where the wallet runs.
+        .compose(v -> deploy("bulk", io.smsgw.bulk.BulkVerticle::new, config, Math.min(1, instances.wallet())))
         .compose(v -> deploy("message_status", MessageStatusVerticle::new, config, instances.messageStatus()))
         .compose(v -> deploy("delivery_reports", io.smsgw.delivery.DeliveryReportVerticle::new, config, instances.deliveryReports()))
         .compose(v -> deploy("webhooks", io.smsgw.webhook.WebhookVerticle::new, config, instances.webhooks()))

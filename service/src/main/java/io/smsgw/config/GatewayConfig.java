@@ -54,6 +54,7 @@ public final class GatewayConfig {
   private final ClusterSettings cluster;
   private final SenderSettings sender;
   private final WebhookSettings webhooks;
+  private final BulkSettings bulk;
 
   /** A configuration already decided ({@link #json()} of another, e.g. a verticle's {@code config()}): checked again, no environment. */
   public GatewayConfig(JsonObject json) {
@@ -83,6 +84,7 @@ public final class GatewayConfig {
     cluster = ClusterSettings.from(reader.section("cluster"));
     sender = SenderSettings.from(reader.section("sender"));
     webhooks = WebhookSettings.from(reader.section("webhooks"));
+    bulk = BulkSettings.from(reader.section("bulk"));
     if (!reader.hasProblems()) checkAcrossKeys(reader);
     reader.finish(NOT_KEYS);
     json = reader.root();
@@ -174,5 +176,6 @@ public final class GatewayConfig {
   public ClusterSettings cluster() { return cluster; }
   public SenderSettings sender() { return sender; }
   public WebhookSettings webhooks() { return webhooks; }
+  public BulkSettings bulk() { return bulk; }
 
 }

@@ -76,7 +76,13 @@ public final class InvariantCheck {
       "SELECT 'message ' || m.message_id::text FROM messages m WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = m.user_id)"
         + " UNION ALL SELECT 'ledger entry ' || l.entry_id::text FROM ledger l WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = l.user_id)"),
     new Check("ledger entry for another user than its message's",
-      "SELECT l.message_id::text FROM ledger l JOIN messages m ON m.message_id = l.message_id WHERE l.user_id <> m.user_id"));
+      "SELECT l.message_id::text FROM ledger l JOIN messages m ON m.message_id = l.message_id WHERE l.user_id <> m.user_id"),
+    // Bulk send (V11): a bulk's stored counts and cost are its messages', all of its user.
+    new Check("bulk whose counts, cost or user differ from its messages'",
+      "SELECT b.bulk_id::text, b.accepted, count(m.message_id) AS messages, b.cost, coalesce(sum(m.cost), 0) AS messages_cost"
+        + " FROM bulks b LEFT JOIN messages m ON m.bulk_id = b.bulk_id GROUP BY b.bulk_id"
+        + " HAVING b.accepted <> count(m.message_id) OR b.cost <> coalesce(sum(m.cost), 0)"
+        + " OR b.recipients <> b.accepted + b.rejected OR coalesce(bool_or(m.user_id <> b.user_id), false)"));
 
   private InvariantCheck() {
   }

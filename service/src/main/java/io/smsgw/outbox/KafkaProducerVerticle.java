@@ -57,6 +57,8 @@ public class KafkaProducerVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     return Future.all(
       Bus.<SmsMessage>serve(vertx, OutboxAddresses.KAFKA_PUBLISH, this::publishAccepted).completion(),
+      // Within the pod only (its body has no wire form): a sender elsewhere leaves its messages to the relay.
+      vertx.eventBus().<MessageBatch>localConsumer(OutboxAddresses.KAFKA_PUBLISH_BATCH, this::publishBatch).completion(),
       Bus.<JsonObject>serve(vertx, OutboxAddresses.KAFKA_HEALTH, this::health).completion());
   }
 
@@ -66,6 +68,15 @@ public class KafkaProducerVerticle extends VerticleBase {
       ok -> marker.add(message.messageId()),
       // Not lost: the row stays in the outbox and the relay publishes it once Kafka answers again.
       failure -> LOG.debug("publish of {} failed, left to the relay: {}", message.messageId(), failure.getMessage()));
+  }
+
+  /** A batch of committed messages (a bulk's chunk): each is produced and marked as one sent alone would be. */
+  private void publishBatch(Message<MessageBatch> request) {
+    for (SmsMessage message : request.body().messages()) {
+      publish(message).onComplete(
+        ok -> marker.add(message.messageId()),
+        failure -> LOG.debug("publish of {} failed, left to the relay: {}", message.messageId(), failure.getMessage()));
+    }
   }
 
   Future<Void> publish(SmsMessage message) {

@@ -8,6 +8,8 @@ public final class OutboxAddresses {
 
   /** {@code SmsMessage}, fire and forget: publish to Kafka; the outbox relay covers any failure. */
   public static final String KAFKA_PUBLISH = "kafka.publish";
+  /** {@code MessageBatch}, fire and forget, within the pod: many committed messages at once (a bulk's chunk). */
+  public static final String KAFKA_PUBLISH_BATCH = "kafka.publish.batch";
   /** {@code {}} → {@code {"kafka": "up|down"}} */
   public static final String KAFKA_HEALTH = "kafka.health";
 }

@@ -44,6 +44,9 @@ class AuthorizationIT extends GatewayTest {
     String v = victim.getString("user_id");
     String sms = new JsonObject().put("message_id", UUID.randomUUID().toString()).put("user_id", v)
       .put("phone_number", "+989121234567").put("message", "free money").encode();
+    String bulk = new JsonObject().put("bulk_id", UUID.randomUUID().toString()).put("user_id", v).put("message", "free money")
+      .put("recipients", new io.vertx.core.json.JsonArray().add(new JsonObject().put("message_id", UUID.randomUUID().toString())
+        .put("phone_number", "+989121234567"))).encode();
     String keyId = victim.getString("key_id", UUID.randomUUID().toString());
     return List.of(
       new Operation("createUser", "POST", "/admin/users", true, "{\"name\":\"mallory\",\"balance\":1000000000}"),
@@ -52,6 +55,8 @@ class AuthorizationIT extends GatewayTest {
       new Operation("revokeApiKey", "DELETE", "/admin/users/" + v + "/api-keys/" + keyId, true, null),
       new Operation("metrics", "GET", "/metrics", true, null),
       new Operation("sendSms", "POST", "/send-sms", false, sms),
+      new Operation("sendSmsBulk", "POST", "/send-sms/bulk", false, bulk),
+      new Operation("getBulk", "GET", "/bulk/" + UUID.randomUUID(), false, null),
       new Operation("getBalance", "GET", "/balance/" + v, false, null),
       new Operation("getMessageStatus", "GET", "/message-status/" + victimMessageId, false, null));
   }

@@ -6,6 +6,10 @@ import io.smsgw.client.api.AdminApi;
 import io.smsgw.client.api.MessagesApi;
 import io.smsgw.client.api.WalletApi;
 import io.smsgw.client.model.Balance;
+import io.smsgw.client.model.BulkStatus;
+import io.smsgw.client.model.SendSmsBulkRequest;
+import io.smsgw.client.model.SendSmsBulkRequestRecipientsInner;
+import io.smsgw.client.model.SendSmsBulkResponse;
 import io.smsgw.client.model.CreateUserRequest;
 import io.smsgw.client.model.CreatedUser;
 import io.smsgw.client.model.MessageStatus;
@@ -79,5 +83,31 @@ class GeneratedClientIT extends GatewayTest {
     assertThat(duplicate.getCode()).isEqualTo(400);
     assertThat(duplicate.getResponseBody()).contains("duplicate_message_id");
     assertThat(wallet.getBalance(user.getUserId()).getBalance()).isEqualTo(900L);
+  }
+
+  @Test
+  @DisplayName("send-sms/bulk and GET /bulk through the generated client: the answers parse as the contract's schemas")
+  void bulk() throws Exception {
+    AdminApi admin = new AdminApi(client(request -> request.header("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN)));
+    CreatedUser user = admin.createUser(new CreateUserRequest().name("generated-client-bulk").balance(1_000));
+    MessagesApi messages = new MessagesApi(client(request -> request.header("X-API-Key", user.getApiKey())));
+    UUID bulkId = UUID.randomUUID();
+    SendSmsBulkRequest request = new SendSmsBulkRequest().bulkId(bulkId).userId(user.getUserId()).message("hello, all")
+      .addRecipientsItem(new SendSmsBulkRequestRecipientsInner().messageId(UUID.randomUUID()).phoneNumber("+14155550100"))
+      .addRecipientsItem(new SendSmsBulkRequestRecipientsInner().messageId(UUID.randomUUID()).phoneNumber("+1415"));
+
+    SendSmsBulkResponse accepted = messages.sendSmsBulk(request);
+
+    assertThat(accepted.getBulkId()).isEqualTo(bulkId);
+    assertThat(accepted.getStatus()).isEqualTo(SendSmsBulkResponse.StatusEnum.PENDING);
+    assertThat(accepted.getAccepted()).isEqualTo(1);
+    assertThat(accepted.getRejected()).isEqualTo(1);
+    assertThat(accepted.getCost()).isEqualTo(100L);
+    assertThat(accepted.getRejectedItems()).hasSize(1);
+    assertThat(accepted.getRejectedItems().get(0).getIndex()).isEqualTo(1);
+    BulkStatus status = messages.getBulk(bulkId);
+    assertThat(status.getAccepted()).isEqualTo(1);
+    assertThat(status.getStatuses().getPending() + status.getStatuses().getSent() + status.getStatuses().getDelivered()).isEqualTo(1);
+    assertThat(messages.sendSmsBulkWithHttpInfo(request).getHeaders().get("idempotent-replayed")).containsExactly("true");
   }
 }

@@ -17,5 +17,9 @@ public final class Codecs {
   public static void register(EventBus bus) {
     bus.registerDefaultCodec(SmsMessage.class, new SmsMessageCodec());
     bus.registerDefaultCodec(ChargeOutcome.class, new ChargeOutcomeCodec());
+    // Within the pod only: a bulk and its messages are handed over without a copy.
+    bus.registerDefaultCodec(io.smsgw.bulk.BulkCharge.class, new LocalCodec<>("bulk-charge"));
+    bus.registerDefaultCodec(io.smsgw.bulk.BulkOutcome.class, new LocalCodec<>("bulk-outcome"));
+    bus.registerDefaultCodec(io.smsgw.outbox.MessageBatch.class, new LocalCodec<>("message-batch"));
   }
 }

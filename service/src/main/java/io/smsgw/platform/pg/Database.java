@@ -48,6 +48,25 @@ public final class Database {
     return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
   }
 
+  /**
+   * The bulk verticle's own connections, one per bulk in flight ({@code bulk.max_in_flight}), each under the bulk's
+   * statement_timeout ({@code bulk.statement_timeout_ms}): a bulk's transaction ends within a known time, so its
+   * answer is true, and a bulk never takes a connection from the accept path or the others.
+   */
+  public static Pool bulkPool(Vertx vertx, GatewayConfig config) {
+    int connections = config.bulk().maxInFlight();
+    PoolOptions poolOptions = new PoolOptions()
+      .setShared(true)
+      .setName("smsgw-pg-bulk")
+      .setMaxSize(connections)
+      .setMaxWaitQueueSize(connections * 2)
+      .setConnectionTimeout(2)
+      .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+    PgConnectOptions connect = connectOptions(config.pg().url())
+      .addProperty("statement_timeout", String.valueOf(config.bulk().statementTimeoutMs()));
+    return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
+  }
+
   public static PgConnectOptions connectOptions(String url) {
     return PgConnectOptions.fromUri(url).setCachePreparedStatements(true).setReconnectAttempts(0);
   }

@@ -40,7 +40,8 @@ class ContractSecurityTest {
       }
     }
     assertThat(schemes).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
-      Map.entry("sendSms", "ApiKeyAuth"), Map.entry("getBalance", "ApiKeyAuth"), Map.entry("getMessageStatus", "ApiKeyAuth"),
+      Map.entry("sendSms", "ApiKeyAuth"), Map.entry("sendSmsBulk", "ApiKeyAuth"), Map.entry("getBulk", "ApiKeyAuth"),
+      Map.entry("getBalance", "ApiKeyAuth"), Map.entry("getMessageStatus", "ApiKeyAuth"),
       Map.entry("cancelMessage", "ApiKeyAuth"),
       Map.entry("putWebhook", "ApiKeyAuth"), Map.entry("getWebhook", "ApiKeyAuth"), Map.entry("deleteWebhook", "ApiKeyAuth"),
       Map.entry("listWebhookEvents", "ApiKeyAuth"),
