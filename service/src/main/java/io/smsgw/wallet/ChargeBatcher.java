@@ -99,13 +99,18 @@ final class ChargeBatcher {
   }
 
   Future<ChargeOutcome> charge(SmsMessage message) {
-    if (queue.size() + busy.size() + inFlightMessages >= limits.maxQueue()) {
+    if (waiting() >= limits.maxQueue()) {
       return Future.failedFuture(ChargeFailure.OVERLOADED.exception("the accept queue is full; nothing was charged"));
     }
     Pending pending = new Pending(message, System.currentTimeMillis() + limits.queueDeadlineMs());
     queue.add(pending);
     drain();
     return pending.promise.future();
+  }
+
+  /** Messages waiting or in flight: what counts against {@code max_queue}. */
+  int waiting() {
+    return queue.size() + busy.size() + inFlightMessages;
   }
 
   void close() {
