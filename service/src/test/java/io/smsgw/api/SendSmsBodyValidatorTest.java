@@ -1,9 +1,7 @@
 package io.smsgw.api;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Validator;
-import io.vertx.openapi.contract.OpenAPIContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,20 +18,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SendSmsBodyValidatorTest {
 
-  private static Vertx vertx;
+  private static ContractRequestSchema contract;
   private static Validator schema;
 
   @BeforeAll
   static void contract() {
-    vertx = Vertx.vertx();
-    OpenAPIContract contract = OpenAPIContract.from(vertx, HttpVerticle.CONTRACT).await();
-    schema = contract.getSchemaRepository().validator(
-      contract.operation("sendSms").getRequestBody().getContent().get("application/json").getSchema());
+    contract = new ContractRequestSchema("sendSms");
+    schema = contract.validator;
   }
 
   @AfterAll
   static void close() {
-    vertx.close().await();
+    contract.close();
   }
 
   @Test
