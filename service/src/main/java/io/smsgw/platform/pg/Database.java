@@ -37,15 +37,7 @@ public final class Database {
    */
   public static Pool acceptPool(Vertx vertx, GatewayConfig config, long statementTimeoutMs) {
     int connections = config.instances().wallet() * config.charge().maxInFlightBatches();
-    PoolOptions poolOptions = new PoolOptions()
-      .setShared(true)
-      .setName("smsgw-pg-accept")
-      .setMaxSize(connections)
-      .setMaxWaitQueueSize(connections * 2)
-      .setConnectionTimeout(2)
-      .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
-    PgConnectOptions connect = connectOptions(config.pg().url()).addProperty("statement_timeout", String.valueOf(statementTimeoutMs));
-    return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
+    return ownPool(vertx, config, "smsgw-pg-accept", connections, statementTimeoutMs);
   }
 
   /**
@@ -54,16 +46,19 @@ public final class Database {
    * answer is true, and a bulk never takes a connection from the accept path or the others.
    */
   public static Pool bulkPool(Vertx vertx, GatewayConfig config) {
-    int connections = config.bulk().maxInFlight();
+    return ownPool(vertx, config, "smsgw-pg-bulk", config.bulk().maxInFlight(), config.bulk().statementTimeoutMs());
+  }
+
+  /** A path's own small pool (shared by its verticle instances), its connections under a statement_timeout. */
+  private static Pool ownPool(Vertx vertx, GatewayConfig config, String name, int connections, long statementTimeoutMs) {
     PoolOptions poolOptions = new PoolOptions()
       .setShared(true)
-      .setName("smsgw-pg-bulk")
+      .setName(name)
       .setMaxSize(connections)
       .setMaxWaitQueueSize(connections * 2)
       .setConnectionTimeout(2)
       .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
-    PgConnectOptions connect = connectOptions(config.pg().url())
-      .addProperty("statement_timeout", String.valueOf(config.bulk().statementTimeoutMs()));
+    PgConnectOptions connect = connectOptions(config.pg().url()).addProperty("statement_timeout", String.valueOf(statementTimeoutMs));
     return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
   }
 
