@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A port nobody listens on now, so embedded services never take the ports of services already running. It is drawn
- * below the kernel's ephemeral range (net.ipv4.ip_local_port_range), because a port from that range (what binding port
+ * outside the kernel's ephemeral range (net.ipv4.ip_local_port_range), because a port from that range (what binding port
  * 0 gives) can be taken by any outgoing connection (Hazelcast's, Kafka's, PostgreSQL's) before the child process that
  * was handed it binds it: ClusterFailoverIT's pods failed to start with "Address already in use" that way. A port is
  * handed out once per JVM.
@@ -20,22 +20,27 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FreePorts {
 
   private static final int LOWEST = 10_000;
+  private static final int HIGHEST = 65_535;
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-  private static final int FIRST_EPHEMERAL = firstEphemeral();
+  private static final int[] EPHEMERAL = ephemeralRange();
 
   private FreePorts() {
   }
 
   public static int next() {
-    int highest = FIRST_EPHEMERAL - 1;
-    if (highest - LOWEST >= 1_000) {
+    // The ports on both sides of the ephemeral range: a machine may start it low (1024) or end it early.
+    int below = Math.max(0, EPHEMERAL[0] - LOWEST);
+    int above = Math.max(0, HIGHEST - EPHEMERAL[1]);
+    if (below + above >= 1_000) {
       for (int tries = 0; tries < 200; tries++) {
-        int port = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
+        int pick = ThreadLocalRandom.current().nextInt(below + above);
+        int port = pick < below ? LOWEST + pick : EPHEMERAL[1] + 1 + (pick - below);
         if (HANDED_OUT.contains(port) || !free(port)) continue;
         if (HANDED_OUT.add(port)) return port;
       }
     }
-    // No room below the ephemeral range (or all taken): any free port, as the kernel picks it.
+    // No room outside the ephemeral range (or all taken): any free port, as the kernel picks it. An outgoing connection
+    // may take it before it is bound, so a caller that binds it in-process retries on BindException (TestGateway).
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       HANDED_OUT.add(socket.getLocalPort());
@@ -54,13 +59,13 @@ public final class FreePorts {
     }
   }
 
-  /** The first port of the kernel's ephemeral range (Linux); 32768 when it cannot be read. */
-  private static int firstEphemeral() {
+  /** The kernel's ephemeral range (Linux); 32768–60999 when it cannot be read. */
+  private static int[] ephemeralRange() {
     try {
       String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
-      return Integer.parseInt(range[0]);
+      return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
     } catch (IOException | RuntimeException unknown) {
-      return 32_768;
+      return new int[] {32_768, 60_999};
     }
   }
 }

@@ -54,8 +54,32 @@ public final class TestGateway implements AutoCloseable {
     return start(pgUrl, overrides, roles, false);
   }
 
+  /**
+   * A port checked free can still be taken before the pod binds it (by another process on a shared machine, or by an
+   * outgoing connection where the machine's ephemeral range leaves no room for FreePorts): AsyncKafkaOutageIT failed in
+   * CI with "Address already in use" so. The pod is then closed and started again on fresh ports, at most three times.
+   */
   private static TestGateway start(String pgUrl, Map<String, String> overrides, java.util.Set<DevRole> roles, boolean reports)
     throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(pgUrl, overrides, roles, reports);
+      } catch (Exception e) {
+        if (attempt == 3 || !lostBindRace(e)) throw e;
+        System.err.println("test gateway: a port was taken before the pod bound it (" + e + "); again on fresh ports");
+      }
+    }
+  }
+
+  private static boolean lostBindRace(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) return true;
+    }
+    return false;
+  }
+
+  private static TestGateway startOnce(String pgUrl, Map<String, String> overrides, java.util.Set<DevRole> roles,
+    boolean reports) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(Map.of(
       // short backoffs, so retry tests take seconds, not minutes
       "SMSGW_SENDER_NORMAL_BACKOFF_BASE_MS", "50",
