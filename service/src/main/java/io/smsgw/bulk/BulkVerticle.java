@@ -5,6 +5,7 @@ import io.smsgw.config.GatewayConfig;
 import io.smsgw.domain.SmsMessage;
 import io.smsgw.outbox.MessageBatch;
 import io.smsgw.outbox.OutboxAddresses;
+import io.smsgw.outbox.OutboxSql;
 import io.smsgw.platform.eventbus.Bus;
 import io.smsgw.platform.pg.Database;
 import io.smsgw.platform.pg.PgErrors;
@@ -32,8 +33,8 @@ import java.util.UUID;
  * Bulks (sync balance mode): each {@link BulkCharge} is one call of accept_bulk (V11__bulk.sql) on a connection of its
  * own, which stores the bulk row and every new message, debits the wallet once and writes one ledger charge per message,
  * or stores nothing. After the commit the accepted messages go to the Kafka producer a chunk at a time
- * ({@code bulk.publish_chunk} per event-bus message); the rows are the outbox, so the relay publishes whatever that
- * misses. Every answer is true, as on the single-message path ({@link ChargeFailure}): a bulk that did not reach
+ * ({@code bulk.publish_chunk} per event-bus message); the bulk row is their outbox entry (V13__bulk_outbox.sql), so
+ * the relay publishes whatever that misses. Every answer is true, as on the single-message path ({@link ChargeFailure}): a bulk that did not reach
  * PostgreSQL, or that PostgreSQL rolled back, is NOT_CHARGED; one sent without an answer back (connection lost, no
  * answer within the statement timeout and a second) is OUTCOME_UNKNOWN, and a retry with the same bulk_id tells which.
  */
@@ -50,12 +51,14 @@ public class BulkVerticle extends VerticleBase {
   private Pool reads;
   private BulkSettings settings;
   private final BulkMetrics metrics = new BulkMetrics();
-  private final DeliveryOptions publish = new DeliveryOptions().setLocalOnly(true);
+  private DeliveryOptions publish;
 
   @Override
   public Future<?> start() {
     GatewayConfig config = new GatewayConfig(config());
     settings = config.bulk();
+    // A chunk is answered once Kafka acknowledged it or gave up on it (its delivery timeout).
+    publish = new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.kafka().deliveryTimeoutMs() + 5_000L);
     pool = Database.bulkPool(vertx, config);
     reads = Database.pool(vertx, config);
     return Future.all(
@@ -171,25 +174,33 @@ public class BulkVerticle extends VerticleBase {
   }
 
   /**
-   * The committed messages to Kafka, {@code bulk.publish_chunk} per event-bus message, fire and forget: the rows are
-   * the outbox. A scheduled bulk is not in the outbox (the worker's scheduler sends it when it is due).
+   * The committed messages to Kafka, {@code bulk.publish_chunk} per event-bus message; once every chunk was
+   * acknowledged, the bulk leaves the outbox (one row, mark_bulk_published). Not waited for by the answer: a chunk that
+   * fails, or a mark that is lost, leaves the bulk to the relay (BulkOutboxRelay). A scheduled bulk is not in the
+   * outbox (the worker's scheduler sends it when it is due).
    */
   private void handOver(BulkCharge bulk, Integer[] duplicates) {
     if (bulk.scheduled() || !Bus.servedHere(vertx, OutboxAddresses.KAFKA_PUBLISH)) return;
     java.util.BitSet skipped = new java.util.BitSet();
     if (duplicates != null) for (Integer index : duplicates) skipped.set(index);
     int chunk = settings.publishChunk();
+    List<Future<?>> chunks = new ArrayList<>();
     List<SmsMessage> batch = new ArrayList<>(Math.min(chunk, bulk.messages().size()));
     List<SmsMessage> messages = bulk.messages();
     for (int i = 0; i < messages.size(); i++) {
       if (skipped.get(bulk.indexes()[i])) continue;
       batch.add(messages.get(i));
       if (batch.size() == chunk) {
-        vertx.eventBus().send(OutboxAddresses.KAFKA_PUBLISH_BATCH, new MessageBatch(List.copyOf(batch)), publish);
+        chunks.add(vertx.eventBus().request(OutboxAddresses.KAFKA_PUBLISH_BATCH, new MessageBatch(List.copyOf(batch)), publish));
         batch.clear();
       }
     }
-    if (!batch.isEmpty()) vertx.eventBus().send(OutboxAddresses.KAFKA_PUBLISH_BATCH, new MessageBatch(List.copyOf(batch)), publish);
+    if (!batch.isEmpty()) {
+      chunks.add(vertx.eventBus().request(OutboxAddresses.KAFKA_PUBLISH_BATCH, new MessageBatch(List.copyOf(batch)), publish));
+    }
+    Future.all(chunks)
+      .compose(acknowledged -> pool.preparedQuery(OutboxSql.markBulkPublished()).execute(Tuple.of(bulk.bulkId())))
+      .onFailure(e -> LOG.debug("bulk {} left to the outbox relay: {}", bulk.bulkId(), e.getMessage()));
   }
 
   private void status(Message<JsonObject> request) {

@@ -24,6 +24,8 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,6 +41,7 @@ public class KafkaProducerVerticle extends VerticleBase {
   private KafkaReachability kafka;
   private PublishedMarker marker;
   private OutboxRelay relay;
+  private BulkOutboxRelay bulkRelay;
 
   @Override
   public Future<?> start() {
@@ -54,6 +57,8 @@ public class KafkaProducerVerticle extends VerticleBase {
       config.outbox().relayBatch(),
       // A relayed row is skipped by the other pods' relays while its send can still be acknowledged.
       config.kafka().deliveryTimeoutMs() + 5_000);
+    bulkRelay = new BulkOutboxRelay(vertx, pool, this::publish,
+      config.outbox().relayIntervalMs(), config.outbox().relayMinAgeMs(), config.kafka().deliveryTimeoutMs() + 5_000);
     var bus = vertx.eventBus();
     return Future.all(
       Bus.<SmsMessage>serve(vertx, OutboxAddresses.KAFKA_PUBLISH, this::publishAccepted).completion(),
@@ -70,13 +75,21 @@ public class KafkaProducerVerticle extends VerticleBase {
       failure -> LOG.debug("publish of {} failed, left to the relay: {}", message.messageId(), failure.getMessage()));
   }
 
-  /** A batch of committed messages (a bulk's chunk): each is produced and marked as one sent alone would be. */
+  /**
+   * A batch of committed messages (a bulk's chunk), answered once Kafka acknowledged all of them. Their rows are not
+   * in the per-message outbox: the bulk is, and the bulk's verticle marks it once every chunk was answered.
+   */
   private void publishBatch(Message<MessageBatch> request) {
-    for (SmsMessage message : request.body().messages()) {
-      publish(message).onComplete(
-        ok -> marker.add(message.messageId()),
-        failure -> LOG.debug("publish of {} failed, left to the relay: {}", message.messageId(), failure.getMessage()));
-    }
+    List<Future<Void>> sends = new ArrayList<>(request.body().messages().size());
+    for (SmsMessage message : request.body().messages()) sends.add(publish(message));
+    Future.join(sends).onComplete(
+      all -> request.reply(null),
+      failure -> {
+        long failed = sends.stream().filter(Future::failed).count();
+        // Not lost: the bulk stays in the outbox and the relay publishes its unclaimed messages again.
+        LOG.debug("{} of {} messages of a batch not acknowledged, left to the relay: {}", failed, sends.size(), failure.getMessage());
+        request.fail(503, failed + " of " + sends.size() + " not acknowledged by Kafka");
+      });
   }
 
   Future<Void> publish(SmsMessage message) {
@@ -91,6 +104,7 @@ public class KafkaProducerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     relay.close();
+    bulkRelay.close();
     return producer.flush()
       .transform(flushed -> marker.close())
       .transform(marked -> Future.join(producer.close(), kafka.close()));

@@ -1,6 +1,6 @@
 package io.smsgw.outbox;
 
-/** The outbox: published marks, the relay's leases, the backlog. */
+/** The outbox: published marks, the relay's leases (of messages and of bulks), the backlog. */
 public final class OutboxSql {
 
   private OutboxSql() {
@@ -26,7 +26,29 @@ public final class OutboxSql {
     return "SELECT release_relay_lease($1::uuid[])";
   }
 
+  /** Kafka acknowledged every message of this bulk: the bulk leaves the outbox (V13__bulk_outbox.sql). */
+  public static String markBulkPublished() {
+    return "SELECT mark_bulk_published($1::uuid)";
+  }
+
+  /** The relay's bulks: unmarked after the grace period, leased as single messages are. */
+  public static String leaseUnpublishedBulks() {
+    return "SELECT bulk_id FROM lease_unpublished_bulks($1::bigint, $2::int, $3::bigint)";
+  }
+
+  /** The messages of an unmarked bulk that no worker has claimed: the ones the relay publishes again. */
+  public static String bulkUnclaimedMessages() {
+    return "SELECT message_id, user_id, phone_number, body, priority, encoding, segments, cost, accepted_at_ms "
+      + "FROM bulk_unclaimed_messages($1::uuid)";
+  }
+
+  public static String releaseBulkLease() {
+    return "SELECT release_bulk_lease($1::uuid)";
+  }
+
+  /** Single messages not yet in Kafka, and the accepted messages of bulks not yet marked. */
   public static String unpublishedBacklog() {
-    return "SELECT count(*) FROM messages WHERE published_at IS NULL";
+    return "SELECT (SELECT count(*) FROM messages WHERE published_at IS NULL) "
+      + "+ (SELECT coalesce(sum(accepted), 0) FROM bulks WHERE published_at IS NULL)";
   }
 }

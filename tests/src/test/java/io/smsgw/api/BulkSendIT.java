@@ -156,6 +156,8 @@ class BulkSendIT extends GatewayTest {
     assertThat(message.getString("status")).isIn("sent", "delivered");
     assertThat(message.getInteger("segments")).isEqualTo(2);
     assertThat(message.getBoolean("queued")).isTrue();
+    // One outbox mark for the whole bulk, once Kafka acknowledged every message (V13__bulk_outbox.sql).
+    assertThat(count("SELECT count(*) FROM bulks WHERE published_at IS NOT NULL AND bulk_id = '" + bulkId + "'")).isEqualTo(1);
 
     // The same bulk_id again: the first answer, the same bytes, nothing charged.
     HttpResponse<String> again = post(user, body);

@@ -49,6 +49,7 @@ class KafkaOutageIT {
   @DisplayName("Messages accepted while Kafka is stopped reach their topics after it restarts")
   void acceptedDuringOutageReachKafka() throws Exception {
     JsonObject user = gateway.createUser(1_000_000);
+    String bulkId = java.util.UUID.randomUUID().toString();
     assertThat(gateway.sendSms(user, TestGateway.sms(user, "+14155550100", "before")).status()).isEqualTo(200);
 
     TestServices.kafka().stop();
@@ -65,19 +66,27 @@ class KafkaOutageIT {
         TestGateway.Response r = gateway.sendSms(user, sms);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
       }
-      assertThat(gateway.balance(user)).isEqualTo(1_000_000 - 100 - 24 * 100 - 6 * 150);
+      // A bulk too: its row is the outbox entry of its messages until Kafka acknowledged them all.
+      TestGateway.Response bulk = gateway.send(java.net.http.HttpRequest.newBuilder(gateway.uri("/send-sms/bulk"))
+        .header("Content-Type", "application/json").header("X-API-Key", user.getString("api_key"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(bulkBody(user, bulkId, 25).encode())).build());
+      assertThat(bulk.status()).as(bulk.body()).isEqualTo(200);
+      assertThat(gateway.balance(user)).isEqualTo(1_000_000 - 100 - 24 * 100 - 6 * 150 - 25 * 100);
       TestGateway.Response ready = gateway.ops("/health/ready");
       assertThat(ready.json().getString("postgres")).isEqualTo("up");
-      assertThat(ready.json().getLong("outbox_backlog")).isGreaterThanOrEqualTo(30);
+      assertThat(ready.json().getLong("outbox_backlog")).isGreaterThanOrEqualTo(30 + 25);
+      assertThat(Db.count(gateway.pgUrl(), "SELECT count(*) FROM bulks WHERE published_at IS NULL AND bulk_id = '" + bulkId + "'"))
+        .isEqualTo(1);
     } finally {
       TestServices.kafka().start();
     }
 
     Set<String> ids = Db.ids(gateway.pgUrl(), "SELECT message_id FROM messages WHERE user_id = '" + user.getString("user_id")
-      + "' AND body LIKE 'during outage%'");
-    assertThat(ids).hasSize(30);
+      + "' AND (body LIKE 'during outage%' OR bulk_id IS NOT NULL)");
+    assertThat(ids).hasSize(30 + 25);
     await("the outbox to drain", Duration.ofSeconds(90), () ->
-      Db.count(gateway.pgUrl(), "SELECT count(*) FROM messages WHERE published_at IS NULL AND user_id = '" + user.getString("user_id") + "'") == 0);
+      Db.count(gateway.pgUrl(), "SELECT count(*) FROM messages WHERE published_at IS NULL AND user_id = '" + user.getString("user_id") + "'") == 0
+        && Db.count(gateway.pgUrl(), "SELECT count(*) FROM bulks WHERE published_at IS NULL AND bulk_id = '" + bulkId + "'") == 0);
 
     Set<String> vipIds = Db.ids(gateway.pgUrl(), "SELECT message_id FROM messages WHERE priority = 'vip' AND user_id = '"
       + user.getString("user_id") + "'");
@@ -90,5 +99,14 @@ class KafkaOutageIT {
     normal.values().forEach(r -> assertThat(r.key()).isEqualTo(user.getString("user_id")));
 
     await("readiness to recover", Duration.ofSeconds(20), () -> gateway.get("/health/ready", null).status() == 200);
+  }
+
+  private static JsonObject bulkBody(JsonObject user, String bulkId, int recipients) {
+    io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+    for (int i = 0; i < recipients; i++) {
+      items.add(new JsonObject().put("message_id", java.util.UUID.randomUUID().toString()).put("phone_number", "+98912" + (2000000 + i)));
+    }
+    return new JsonObject().put("bulk_id", bulkId).put("user_id", user.getString("user_id"))
+      .put("message", "bulk during outage").put("recipients", items);
   }
 }
