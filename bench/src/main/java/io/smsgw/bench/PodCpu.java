@@ -74,6 +74,8 @@ final class PodCpu {
       double ms = to.podMs().get(pod.name) - from.podMs().get(pod.name);
       podsMs += ms;
       JsonObject p = new JsonObject().put("cpu_ms", Math.round(ms)).put("cpu_pct_of_one_core", Math.round(ms / (seconds * 10)))
+        // The pod's largest resident set since it started (issue 16: a gateway pod ≤ 512 MB under load).
+        .put("rss_peak_mb", ResidentMemory.peakMegabytes(pid))
         .put("cpu_ms_per_cluster_message", accepted == 0 ? null : round3(ms / accepted));
       JsonObject idlePod = idle == null ? null : idle.getJsonObject("pods").getJsonObject(pod.name);
       if (idlePod != null && idlePod.containsKey("cpu_pct_of_one_core") && accepted > 0) {
