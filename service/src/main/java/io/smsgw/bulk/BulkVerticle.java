@@ -191,16 +191,18 @@ public class BulkVerticle extends VerticleBase {
       if (skipped.get(bulk.indexes()[i])) continue;
       batch.add(messages.get(i));
       if (batch.size() == chunk) {
-        chunks.add(vertx.eventBus().request(OutboxAddresses.KAFKA_PUBLISH_BATCH, new MessageBatch(List.copyOf(batch)), publish));
+        chunks.add(publishChunk(batch));
         batch.clear();
       }
     }
-    if (!batch.isEmpty()) {
-      chunks.add(vertx.eventBus().request(OutboxAddresses.KAFKA_PUBLISH_BATCH, new MessageBatch(List.copyOf(batch)), publish));
-    }
+    if (!batch.isEmpty()) chunks.add(publishChunk(batch));
     Future.all(chunks)
       .compose(acknowledged -> pool.preparedQuery(OutboxSql.markBulkPublished()).execute(Tuple.of(bulk.bulkId())))
       .onFailure(e -> LOG.debug("bulk {} left to the outbox relay: {}", bulk.bulkId(), e.getMessage()));
+  }
+
+  private Future<?> publishChunk(List<SmsMessage> batch) {
+    return vertx.eventBus().request(OutboxAddresses.KAFKA_PUBLISH_BATCH, new MessageBatch(List.copyOf(batch)), publish);
   }
 
   private void status(Message<JsonObject> request) {

@@ -131,8 +131,7 @@ public final class InvariantCheck {
     try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(pgUrl));
          Statement statement = connection.createStatement();
          ResultSet rs = statement.executeQuery("SELECT (SELECT count(*) FROM wallets), (SELECT count(*) FROM messages),"
-           + " (SELECT count(*) FROM messages WHERE published_at IS NULL)"
-           + " + (SELECT coalesce(sum(accepted), 0) FROM bulks WHERE published_at IS NULL), (SELECT count(*) FROM ledger)")) {
+           + " " + io.smsgw.outbox.OutboxSql.UNPUBLISHED_COUNT + ", (SELECT count(*) FROM ledger)")) {
       rs.next();
       return rs.getLong(1) + " wallets, " + rs.getLong(2) + " messages (" + rs.getLong(3) + " not yet in Kafka), "
         + rs.getLong(4) + " ledger entries";

@@ -52,13 +52,13 @@ public class KafkaProducerVerticle extends VerticleBase {
     kafka = new KafkaReachability(vertx, config);
     Pool pool = Database.pool(vertx, config);
     marker = new PublishedMarker(vertx, pool, config.outbox().markIntervalMs());
+    // A relayed row (or bulk) is skipped by the other pods' relays while its send can still be acknowledged.
+    long leaseMs = config.kafka().deliveryTimeoutMs() + 5_000L;
     relay = new OutboxRelay(vertx, pool, this::publish,
       config.outbox().relayIntervalMs(), config.outbox().relayMinAgeMs(),
-      config.outbox().relayBatch(),
-      // A relayed row is skipped by the other pods' relays while its send can still be acknowledged.
-      config.kafka().deliveryTimeoutMs() + 5_000);
-    bulkRelay = new BulkOutboxRelay(vertx, pool, this::publish,
-      config.outbox().relayIntervalMs(), config.outbox().relayMinAgeMs(), config.kafka().deliveryTimeoutMs() + 5_000);
+      config.outbox().relayBatch(), leaseMs);
+    bulkRelay = new BulkOutboxRelay(vertx, pool, this::publish, config.outbox().relayIntervalMs(),
+      config.outbox().relayMinAgeMs(), leaseMs);
     var bus = vertx.eventBus();
     return Future.all(
       Bus.<SmsMessage>serve(vertx, OutboxAddresses.KAFKA_PUBLISH, this::publishAccepted).completion(),

@@ -46,9 +46,11 @@ public final class OutboxSql {
     return "SELECT release_bulk_lease($1::uuid)";
   }
 
-  /** Single messages not yet in Kafka, and the accepted messages of bulks not yet marked. */
+  /** An expression: single messages not yet in Kafka, and the accepted messages of bulks not yet marked. */
+  public static final String UNPUBLISHED_COUNT = "((SELECT count(*) FROM messages WHERE published_at IS NULL) "
+    + "+ (SELECT coalesce(sum(accepted), 0) FROM bulks WHERE published_at IS NULL))";
+
   public static String unpublishedBacklog() {
-    return "SELECT (SELECT count(*) FROM messages WHERE published_at IS NULL) "
-      + "+ (SELECT coalesce(sum(accepted), 0) FROM bulks WHERE published_at IS NULL)";
+    return "SELECT " + UNPUBLISHED_COUNT;
   }
 }
