@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  * route must be the catch-all ({@code "prefix": ""}, lane any), so every message has a route.
  *
  * <p>{@code breaker_*}: each provider's circuit breaker (per pod): it opens when at least {@code breaker_failure_rate}
- * percent of the last {@code breaker_window} sends (once {@code breaker_min_calls} were made) failed or timed out,
- * stays open {@code breaker_open_ms}, then lets {@code breaker_half_open_calls} sends through to decide.
+ * percent of the last {@code breaker_window} provider requests (once {@code breaker_min_calls} were made) failed or
+ * timed out (a request, however many messages it carries, is one call), stays open {@code breaker_open_ms}, then lets
+ * {@code breaker_half_open_calls} requests through to decide.
  *
  * <p>{@code listed}: the providers are conf's list (false: the one provider of the {@code provider} section).
  */

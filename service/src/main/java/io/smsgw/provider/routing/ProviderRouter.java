@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,6 +136,8 @@ public final class ProviderRouter {
   /** One round: each open attempt to its next provider that takes messages now; the definite "not taken" go round again. */
   private Future<Void> round(List<Attempt> open, long deadlineMs) {
     Map<String, List<Attempt>> byProvider = new LinkedHashMap<>();
+    // One breaker permission per provider per round: the round's messages for a provider go in one request.
+    Map<String, Boolean> permitted = new HashMap<>();
     long now = System.currentTimeMillis();
     for (Attempt a : open) {
       String chosen = null;
@@ -151,7 +154,8 @@ public final class ProviderRouter {
           if (a.result == null) a.result = new ProviderResult.Transient("no time left in the claim to send through " + id, false);
           break;
         }
-        if (!health.get(id).tryAcquire()) {
+        if (!permitted.computeIfAbsent(id, k -> health.get(k).tryAcquire())) {
+          health.get(id).skipped();
           a.skipped.add(id);
           continue;
         }
@@ -179,11 +183,11 @@ public final class ProviderRouter {
       // (an SmsProvider's future never fails; if one did, its messages count as perhaps taken: pinned, not resent elsewhere)
       sent.add(providers.get(id).send(batch).otherwise(failure -> java.util.Collections.nCopies(batch.size(),
         new ProviderResult.Transient("provider " + id + " failed: " + failure, true))).map(results -> {
-        long nanos = System.nanoTime() - started;
+        h.requestEnded(results, System.nanoTime() - started);
         for (int i = 0; i < group.size(); i++) {
           Attempt a = group.get(i);
           ProviderResult r = results.get(i);
-          h.record(r, nanos);
+          h.record(r);
           a.result = r;
           a.provider = id;
           a.tried = true;

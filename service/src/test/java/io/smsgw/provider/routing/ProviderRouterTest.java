@@ -159,6 +159,27 @@ class ProviderRouterTest {
   }
 
   @Test
+  @DisplayName("the breaker counts provider requests, not messages: one failed batch of 50 does not open it")
+  void breakerCountsRequests() throws Exception {
+    a.answer = m -> TIMEOUT;
+    List<SmsMessage> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) batch.add(sms("+445550100"));
+    router.send(batch, Map.of(), System.currentTimeMillis() + 30_000).await(5, TimeUnit.SECONDS);
+    // Mostly answered, a few timed out: the provider is up, so these count as successes.
+    a.answer = m -> m.phoneNumber().endsWith("9") ? TIMEOUT : OK;
+    for (int round = 0; round < 3; round++) {
+      List<SmsMessage> mixed = new ArrayList<>();
+      for (int i = 0; i < 10; i++) mixed.add(sms("+44555020" + i));
+      router.send(mixed, Map.of(), System.currentTimeMillis() + 30_000).await(5, TimeUnit.SECONDS);
+    }
+    // 1 failure in 4 requests (window 4, 50%): still closed, so a message of the +44 route (a alone) is sent.
+    a.answer = m -> OK;
+    ProviderRouter.Routed r = send(sms("+445550300"), Map.of());
+    assertThat(r.tried()).isTrue();
+    assertThat(r.result()).isEqualTo(OK);
+  }
+
+  @Test
   @DisplayName("no failover that would outlast the claim: left not taken for the retry")
   void deadline() throws Exception {
     a.answer = m -> BUSY;
