@@ -32,19 +32,28 @@ final class EndToEnd {
     // whether the whole path keeps up there; ceilings are found with --rate.
     double rate = args.decimal("rate", 1_200);
     double seconds = args.decimal("duration", 60);
+    // --driver jvm: the open-loop generator in this JVM at --rate; wrk: wrk + Lua in its own process over
+    // --connections keep-alive connections, closed loop (the ceiling, as kannel-bench.sh measures Kannel).
+    String driver = args.string("driver", "jvm");
+    if (!driver.equals("jvm") && !driver.equals("wrk")) throw new IllegalArgumentException("--driver takes jvm or wrk, not " + driver);
+    int connections = args.integer("connections", 64);
     JsonObject settings = new JsonObject().put("rate", rate).put("seconds", seconds).put("users", 1_000)
       .put("mix", "80% GSM-7, 20% Persian (UCS-2), 5% VIP")
       .put("provider_kind", env.config.provider().kind())
       .put("provider_latency_ms", env.config.providerSim().latencyMs())
       .put("provider_max_per_second", env.config.providerSim().maxPerSecond())
       .put("pg_pool_size", env.config.pg().poolSize())
-      .put("instances", env.config.json().getJsonObject("instances"));
+      .put("instances", env.config.json().getJsonObject("instances"))
+      .put("driver", driver.equals("jvm") ? "open loop in the bench JVM at the offered rate"
+        : "wrk + Lua in its own process, closed loop over " + connections + " connections (the rate is not used)");
+    if (driver.equals("wrk")) settings.put("connections", connections).putNull("rate");
     BenchReport report = new BenchReport("e2e", settings);
     List<JsonObject> users = env.createUsers(1_000, 1_000_000_000L);
     TrafficMix mix = new TrafficMix(users);
     EndToEndWebhooks hooks = webhooks(env, args, users, settings);
     env.startWorker();
     OpenLoopLoad load = new OpenLoopLoad(env.client, env.config.http().port(), 512);
+    WrkLoad wrk = driver.equals("wrk") ? WrkLoad.prepare(users, env.config.http().port()) : null;
 
     // Warm-up, not measured: the JIT compiles the gateway and worker paths (async-profiler: without it, a third
     // of a 30 s run's CPU went to the C2 compiler), then the worker catches up so the window starts clean.
@@ -59,6 +68,8 @@ final class EndToEnd {
     }
 
     MachineCpu cpu = env.cpu();
+    long warmupAccepted = load.acceptedSoFar();
+    double acceptedBefore = gatewayAccepted();
     LoadGeneratorCpu loadCpu = new LoadGeneratorCpu(env.client);
     env.resetStatementStats();
     // The steady state: from 10 s in (or a sixth of the run) to the end of the offered load.
@@ -70,7 +81,7 @@ final class EndToEnd {
     // (Counting statuses in PostgreSQL every second scans the whole table: it cost the database more than the
     // status writes themselves.) The exact check against PostgreSQL comes after the run.
     sampler.scheduleAtFixedRate(() -> {
-      long accepted = load.acceptedSoFar();
+      long accepted = wrk == null ? load.acceptedSoFar() : warmupAccepted + gatewayAcceptedSince(acceptedBefore);
       JsonObject provider = providerStats(env);
       if (provider == null) return;  // the provider did not answer: skip this second
       long decided = provider.getLong("delivered") + provider.getLong("refused_permanently");
@@ -79,7 +90,8 @@ final class EndToEnd {
       Long webhookPending = hooks != null && samples.size() == steadyFrom ? webhookPending(env) : null;
       synchronized (samples) {
         JsonObject sample = new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
-          .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs()).put("load_cpu_ms", loadCpu.busyMs())
+          .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs())
+          .put("load_cpu_ms", wrk == null ? loadCpu.busyMs() : wrk.cpuMs())
           .put("rss_mb", ResidentMemory.megabytes())
           // Delivery reports the gateway acknowledged (stored), and those the provider still holds (not yet sent or
           // refused and waiting for a retry): a report backlog that keeps growing means reports do not keep up.
@@ -89,7 +101,15 @@ final class EndToEnd {
         samples.add(sample);
       }
     }, 0, 1, TimeUnit.SECONDS);
-    OpenLoopLoad.Result r = load.run(rate, seconds, mix::request).await();
+    OpenLoopLoad.Result r = null;
+    WrkLoad.Result w = null;
+    if (wrk == null) {
+      r = load.run(rate, seconds, mix::request).await();
+    } else {
+      // wrk's threads: one per core, as kannel-bench.sh runs it
+      wrk.start(args.integer("wrk-threads", 2), connections, seconds);
+      w = wrk.await();
+    }
     sampler.shutdown();
     sampler.awaitTermination(10, TimeUnit.SECONDS);
     Long webhookPendingAtEnd = hooks == null ? null : env.count(BenchSql.WEBHOOK_EVENTS_PENDING);
@@ -121,8 +141,11 @@ final class EndToEnd {
     env.longs("SELECT (extract(epoch FROM sent_at - accepted_at) * 1000000)::bigint FROM messages WHERE status IN ('sent', 'delivered', 'undelivered') "
         + "AND accepted_at >= to_timestamp(" + (startMs + (long) (first.getLong("t_s") * 1000)) + " / 1000.0)")
       .forEach(v -> acceptToSent.recordValue(Math.max(1, v)));
-    report.put("offered_per_s", rate)
-      .put("accepted_per_s", Math.round(r.count(200) / r.seconds()))
+    long ok = r != null ? r.count(200) : w.ok();
+    double loadSeconds = r != null ? r.seconds() : w.seconds();
+    double acceptedRate = ok / loadSeconds;
+    report.put("offered_per_s", r != null ? rate : null)
+      .put("accepted_per_s", Math.round(acceptedRate))
       .put("e2e_per_s", window <= 0 ? null : Math.round(finals / window))
       .put("steady_window_s", window)
       .put("e2e_per_s_whole_load", wholeWindow <= 0 ? null : Math.round(wholeFinals / wholeWindow))
@@ -134,7 +157,8 @@ final class EndToEnd {
       .put("report_backlog_at_end_of_load", last.getLong("reports_pending"))
       // The backlog grew by less than one second of traffic over the window, and the gateway kept up with the
       // offered load (an overloaded gateway answers late: its queue is in front of the backlog, not in it).
-      .put("sustained", growth <= rate && r.count(200) / r.seconds() >= 0.98 * rate)
+      // Closed loop (wrk): the offer is what the gateway answered, so only the backlog says whether the rest kept up.
+      .put("sustained", r != null ? growth <= rate && acceptedRate >= 0.98 * rate : growth <= acceptedRate)
       // The run's own processes together (load generator included), over the steady window.
       .put("cpu_busy_pct", window <= 0 ? null : Math.round(cpuMs / (window * 1000 * Runtime.getRuntime().availableProcessors()) * 100))
       .put("cpu_ms_per_message", finals <= 0 ? null : Math.round(cpuMs / finals * 1000) / 1000.0)
@@ -144,15 +168,22 @@ final class EndToEnd {
       .put("jvm_rss_max_mb", maxRss(samples))
       .put("load_generator_cpu_ms_per_message", finals <= 0 ? null : Math.round(loadMs / finals * 1000) / 1000.0)
       .put("service_cpu_ms_per_message", finals <= 0 ? null : Math.round((cpuMs - loadMs) / finals * 1000) / 1000.0)
-      .latency("", acceptToSent)
-      .latency("http_", r.latencyMicros())
-      .put("samples", samples);
+      .latency("", acceptToSent);
+    if (r != null) {
+      report.latency("http_", r.latencyMicros());
+    } else {
+      report.put("http_p50_ms", w.p50Ms()).put("http_p99_ms", w.p99Ms()).put("http_p999_ms", w.p999Ms()).put("http_max_ms", w.maxMs())
+        .put("answered_other", w.other()).put("answered_other_by_status", w.otherStatuses()).put("socket_errors", w.socketErrors());
+    }
+    report.put("samples", samples);
     var previous = report.write();
     boolean clean = Drain.clean(report);
+    if (w != null) System.out.printf("e2e (wrk, %d connections): %,d answered 200, %,d other (%s), %d socket errors%n",
+      connections, w.ok(), w.other(), w.otherStatuses(), w.socketErrors());
     System.out.printf("e2e: offered %,.0f/s → accepted %,d/s, final %s/s over the steady %.0f s (%s/s over all %.0f s; backlog %+d, %s; CPU %s%%, %s ms/message, %s without the load generator; JVM RSS at most %s MB); "
         + "delivery reports %s/s (report backlog %+d); %s"
         + "accept-to-sent p50 %.1f ms, p99 %.1f ms, p999 %.1f ms; HTTP p99 %.1f ms; lost %d, duplicate sends %d, invariants %s → %s%n",
-      rate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window,
+      r != null ? rate : acceptedRate, report.json().getLong("accepted_per_s"), report.json().getValue("e2e_per_s"), window,
       report.json().getValue("e2e_per_s_whole_load"), wholeWindow, growth,
       report.json().getBoolean("sustained") ? "sustained" : "NOT sustained",
       report.json().getValue("cpu_busy_pct"), report.json().getValue("cpu_ms_per_message"),
@@ -221,6 +252,17 @@ final class EndToEnd {
 
   private static String signed(Long n) {
     return n == null ? "?" : String.format("%+d", n);
+  }
+
+  /** What the gateway of this JVM answered 200 to so far (smsgw_accepted, both lanes). */
+  private static double gatewayAccepted() {
+    var registry = io.vertx.micrometer.backends.BackendRegistries.getDefaultNow();
+    if (registry == null) throw new IllegalStateException("no metrics registry in this JVM: --driver wrk cannot count acceptances");
+    return registry.find("smsgw_accepted").counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
+  private static long gatewayAcceptedSince(double before) {
+    return Math.round(gatewayAccepted() - before);
   }
 
   /** Messages the provider has decided (delivered or refused for good), or -1 if it did not answer. */
