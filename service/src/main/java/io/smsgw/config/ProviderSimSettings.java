@@ -19,6 +19,12 @@ public record ProviderSimSettings(int port, long latencyMs, long jitterMs, long 
                                   int dlrMaxBatch, long dlrRetryMaxMs,
                                   int smppPort, String smppSystemId, String smppPassword, boolean smppReceipts) {
 
+  /**
+   * {@code dlr_url} "off": no reports, and ./smsgw dev and the bench leave it so (an empty one they point at their
+   * gateway). The e2e benchmark without reports, as the peer gateway's benchmark runs: SMSGW_PROVIDER_SIM_DLR_URL=off.
+   */
+  public static final String NO_REPORTS = "off";
+
   /** The largest {@code dlr_max_batch}: a batch is one request body (about 250 bytes a report). */
   public static final int MAX_DLR_BATCH = 10_000;
   /** SMPP 3.4's longest system_id (16 octets with the closing NUL) and password (9 octets with it). */
@@ -49,8 +55,8 @@ public record ProviderSimSettings(int port, long latencyMs, long jitterMs, long 
       s.nonEmpty("smpp_system_id"),
       s.string("smpp_password"),
       s.onOff("smpp_receipts", null));
-    if (!settings.dlrUrl().isEmpty() && !isHttpUrl(settings.dlrUrl())) {
-      s.problem("dlr_url", "\"" + settings.dlrUrl() + "\" must be empty (no reports) or an absolute http:// or https:// URL");
+    if (!settings.dlrUrl().isEmpty() && !settings.dlrUrl().equals(NO_REPORTS) && !isHttpUrl(settings.dlrUrl())) {
+      s.problem("dlr_url", "\"" + settings.dlrUrl() + "\" must be empty, off (no reports) or an absolute http:// or https:// URL");
     }
     if (settings.dlrUndeliveredRate() + settings.dlrExpiredRate() > 1) {
       s.problem("dlr_undelivered_rate", settings.dlrUndeliveredRate() + " plus provider_sim.dlr_expired_rate ("
@@ -67,7 +73,7 @@ public record ProviderSimSettings(int port, long latencyMs, long jitterMs, long 
 
   /** Whether the simulator sends delivery reports at all. */
   public boolean sendsReports() {
-    return !dlrUrl.isEmpty();
+    return !dlrUrl.isEmpty() && !dlrUrl.equals(NO_REPORTS);
   }
 
   private static boolean isHttpUrl(String url) {

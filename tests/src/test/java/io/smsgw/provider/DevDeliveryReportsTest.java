@@ -45,4 +45,12 @@ class DevDeliveryReportsTest {
     GatewayConfig freePort = DevEnvironment.withDeliveryReports(load(Map.of("SMSGW_HTTP_PORT", "0")));
     assertThat(freePort.providerSim().sendsReports()).isFalse();
   }
+
+  @Test
+  @DisplayName("dlr_url off: no reports, and dev leaves it so (the e2e benchmark without reports)")
+  void reportsOff() {
+    GatewayConfig off = DevEnvironment.withDeliveryReports(load(Map.of("SMSGW_HTTP_PORT", "18123", "SMSGW_PROVIDER_SIM_DLR_URL", "off")));
+    assertThat(off.providerSim().dlrUrl()).isEqualTo("off");
+    assertThat(off.providerSim().sendsReports()).isFalse();
+  }
 }
