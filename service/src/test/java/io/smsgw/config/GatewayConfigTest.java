@@ -157,13 +157,14 @@ class GatewayConfigTest {
       "SMSGW_PROVIDER_SIM_DLR_UNDELIVERED_RATE", "0.5", "SMSGW_PROVIDER_SIM_DLR_EXPIRED_RATE", "0.5")).providerSim();
     assertThat(set.dlrUrl()).isEqualTo("http://127.0.0.1:8081/provider/delivery-reports");
     assertThat(set.sendsReports()).isTrue();
+    assertThat(load(Map.of("SMSGW_PROVIDER_SIM_DLR_URL", "off")).providerSim().sendsReports()).as("off: none").isFalse();
     ConfigException e = refused(Map.of("SMSGW_PROVIDER_SIM_DLR_URL", "127.0.0.1:8081/reports",
       "SMSGW_PROVIDER_SIM_DLR_UNDELIVERED_RATE", "0.75", "SMSGW_PROVIDER_SIM_DLR_EXPIRED_RATE", "0.5",
       "SMSGW_PROVIDER_SIM_DLR_MAX_BATCH", "0"));
     assertThat(e.problems()).containsExactlyInAnyOrder(
       "provider_sim.dlr_max_batch (SMSGW_PROVIDER_SIM_DLR_MAX_BATCH): \"0\" from the environment is out of range: "
         + "it must be between 1 and 10000",
-      "provider_sim.dlr_url (SMSGW_PROVIDER_SIM_DLR_URL): \"127.0.0.1:8081/reports\" must be empty (no reports) or an "
+      "provider_sim.dlr_url (SMSGW_PROVIDER_SIM_DLR_URL): \"127.0.0.1:8081/reports\" must be empty, off (no reports) or an "
         + "absolute http:// or https:// URL",
       "provider_sim.dlr_undelivered_rate (SMSGW_PROVIDER_SIM_DLR_UNDELIVERED_RATE): 0.75 plus provider_sim.dlr_expired_rate "
         + "(0.5) must be at most 1: they are shares of the same reports");
