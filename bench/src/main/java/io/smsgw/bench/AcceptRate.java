@@ -58,7 +58,8 @@ final class AcceptRate {
       steps.add(new JsonObject().put("offered_per_s", rate).put("accepted_per_s", Math.round(ok / r.seconds()))
         .put("p50_ms", r.latencyMicros().getValueAtPercentile(50) / 1000.0).put("p99_ms", p99)
         .put("p999_ms", r.latencyMicros().getValueAtPercentile(99.9) / 1000.0).put("statuses", new JsonObject(
-          r.byStatus().entrySet().stream().collect(java.util.stream.Collectors.toMap(e -> String.valueOf(e.getKey()), e -> (Object) e.getValue())))));
+          r.byStatus().entrySet().stream().collect(java.util.stream.Collectors.toMap(e -> String.valueOf(e.getKey()), e -> (Object) e.getValue()))))
+        .put("client_failures", new JsonObject(new java.util.TreeMap<String, Object>(r.failures()))));
       System.out.printf("%s: %,.0f/s offered → %,d accepted, p50 %.1f ms, p99 %.1f ms %s%n", scenario, rate, ok,
         r.latencyMicros().getValueAtPercentile(50) / 1000.0, p99, held ? "" : "(did not hold)");
       if (atDesignRate == null) atDesignRate = r;

@@ -170,7 +170,7 @@ final class EndToEnd {
       .put("service_cpu_ms_per_message", finals <= 0 ? null : Math.round((cpuMs - loadMs) / finals * 1000) / 1000.0)
       .latency("", acceptToSent);
     if (r != null) {
-      report.latency("http_", r.latencyMicros());
+      report.latency("http_", r.latencyMicros()).put("client_failures", new JsonObject(new java.util.TreeMap<String, Object>(r.failures())));
     } else {
       report.put("http_p50_ms", w.p50Ms()).put("http_p99_ms", w.p99Ms()).put("http_p999_ms", w.p999Ms()).put("http_max_ms", w.maxMs())
         .put("answered_other", w.other()).put("answered_other_by_status", w.otherStatuses()).put("socket_errors", w.socketErrors());

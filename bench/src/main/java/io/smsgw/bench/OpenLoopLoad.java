@@ -35,7 +35,9 @@ public final class OpenLoopLoad {
   }
 
   /** What a run measured. */
-  public record Result(long offered, long answered, Map<Integer, Long> byStatus, Histogram latencyMicros, double seconds) {
+  /** {@code failures}: requests that got no HTTP answer (status -1), by the client's exception. */
+  public record Result(long offered, long answered, Map<Integer, Long> byStatus, Histogram latencyMicros, double seconds,
+                       Map<String, Long> failures) {
     public long count(int status) {
       return byStatus.getOrDefault(status, 0L);
     }
@@ -87,17 +89,19 @@ public final class OpenLoopLoad {
     return Future.all(lanes).map(all -> {
       Histogram latency = new Histogram(MAX_LATENCY_MICROS, 3);
       Map<Integer, Long> byStatus = new TreeMap<>();
+      Map<String, Long> failures = new TreeMap<>();
       long offered = 0;
       long answered = 0;
       double longest = 0;
       for (Result r : all.<Result>list()) {
         latency.add(r.latencyMicros());
         r.byStatus().forEach((status, count) -> byStatus.merge(status, count, Long::sum));
+        r.failures().forEach((why, count) -> failures.merge(why, count, Long::sum));
         offered += r.offered();
         answered += r.answered();
         longest = Math.max(longest, r.seconds());
       }
-      return new Result(offered, answered, byStatus, latency, longest);
+      return new Result(offered, answered, byStatus, latency, longest, failures);
     });
   }
 
@@ -111,6 +115,7 @@ public final class OpenLoopLoad {
     final Promise<Result> done;
     final Histogram latency = new Histogram(MAX_LATENCY_MICROS, 3);
     final Map<Integer, Long> byStatus = new TreeMap<>();
+    final Map<String, Long> failures = new TreeMap<>();
     long startNanos;
     long sent;
     long answered;
@@ -149,6 +154,7 @@ public final class OpenLoopLoad {
           .compose(response -> response.body().map(body -> response.statusCode())))
         .onComplete(ar -> {
           int status = ar.succeeded() ? ar.result() : -1;
+          if (ar.failed()) failures.merge(failure(ar.cause()), 1L, Long::sum);
           if (status == 200) accepted.incrementAndGet();
           byStatus.merge(status, 1L, Long::sum);
           // Capped at the histogram's range: a value beyond it throws, and this request would then never count as
@@ -156,10 +162,16 @@ public final class OpenLoopLoad {
           latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(1, (System.nanoTime() - intendedNanos) / 1000)));
           if (++answered == total) {
             double seconds = (System.nanoTime() - startNanos) / 1e9;
-            done.complete(new Result(total, answered, byStatus, latency, seconds));
+            done.complete(new Result(total, answered, byStatus, latency, seconds, failures));
           }
         });
     }
+  }
+
+  /** A failure's class and the start of its message: a few distinct keys, not one per request. */
+  private static String failure(Throwable t) {
+    String message = String.valueOf(t.getMessage());
+    return t.getClass().getSimpleName() + ": " + (message.length() > 80 ? message.substring(0, 80) : message);
   }
 
   /** 200 answers so far, over every run of this generator (readable from any thread). */

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * The e2e load from {@code wrk} with a Lua script, in its own process, as {@code ../shared/peers/kannel-bench.sh}
  * drives Kannel: closed loop over a fixed number of keep-alive connections, so it finds the ceiling rather than
  * holding a rate. The JVM generator ({@link OpenLoopLoad}) shares this JVM's cores and its HTTP client's cost with the
- * service; this one is C, outside the JVM, and its CPU is read from /proc apart from the service's. Same mix as
+ * service; this one is C, outside the JVM, and its CPU (its process handle) is counted apart from the service's. Same mix as
  * {@link TrafficMix}: 80% GSM-7, 20% Persian, 5% VIP, users in turn, a unique message id per request.
  */
 final class WrkLoad {

@@ -175,15 +175,20 @@ public final class ProviderHealth implements Shareable {
   void requestEnded(List<ProviderResult> results, long nanos) {
     int faults = 0;
     int answered = 0;
+    String why = null;
     for (ProviderResult r : results) {
       Outcome o = Outcome.of(r);
-      if (o.failure()) faults++;
-      else if (o != Outcome.LATER) answered++;
+      if (o.failure()) {
+        faults++;
+        if (why == null) why = reason(r);
+      } else if (o != Outcome.LATER) {
+        answered++;
+      }
     }
     if (faults == 0 && answered == 0) {
       breaker.releasePermission();
     } else if (faults > answered) {
-      breaker.onError(nanos, TimeUnit.NANOSECONDS, new SendFailed(lastFailure));
+      breaker.onError(nanos, TimeUnit.NANOSECONDS, new SendFailed(why));
     } else {
       breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
     }
