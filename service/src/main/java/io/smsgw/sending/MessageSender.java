@@ -113,8 +113,7 @@ final class MessageSender {
         due.add(c);
       }
     }
-    for (int from = 0; from < due.size(); from += batchSize) {
-      List<Claim> chunk = due.subList(from, Math.min(due.size(), from + batchSize));
+    for (List<Claim> chunk : requests(due, batchSize)) {
       long started = System.nanoTime();
       done.add(router.send(chunk.stream().map(Claim::message).toList(), pins, deadlineMs).compose(results -> {
         metrics.providerAnswered(started);
@@ -127,15 +126,43 @@ final class MessageSender {
     return Future.join(done).mapEmpty();
   }
 
+  /**
+   * The provider requests for these claims: a claim in doubt (an earlier attempt may have reached the provider
+   * unanswered: a timeout, a lost answer) goes alone, the others in requests of up to {@code batchSize}. A message the
+   * provider answers too late for every request it rides in would otherwise take each batch it joins down with it:
+   * the other 49 timed out too, went in doubt, and were retried, each then poisoning its own next batch (the chaos
+   * bench: 23% of all sends "perhaps taken", the breaker open, 922,023 sends given back unsent).
+   */
+  static List<List<Claim>> requests(List<Claim> due, int batchSize) {
+    List<List<Claim>> out = new ArrayList<>();
+    List<Claim> batch = new ArrayList<>(Math.min(due.size(), batchSize));
+    for (Claim c : due) {
+      if (c.inDoubt()) {
+        out.add(List.of(c));
+        continue;
+      }
+      batch.add(c);
+      if (batch.size() == batchSize) {
+        out.add(batch);
+        batch = new ArrayList<>(batchSize);
+      }
+    }
+    if (!batch.isEmpty()) out.add(batch);
+    return out;
+  }
+
   private Future<Void> afterAttempt(Claim c, ProviderRouter.Routed routed) {
     long now = System.currentTimeMillis();
     ProviderResult result = routed.result();
     String provider = routed.provider();
     if (!routed.tried()) {
-      // Nothing went out (every provider of its route refuses work now: breakers open): wait, without spending an attempt;
-      // at least NOT_ROUTED_WAIT_MS, so a backlog waiting out a breaker is claimed again once a second, not in a spin.
+      // Nothing went out (every provider of its route refuses work now: breakers open): wait, without spending an attempt,
+      // until the first of those breakers lets trial requests through (at least NOT_ROUTED_WAIT_MS): a backlog waiting
+      // out a breaker is claimed again when it may be sent, not released and claimed again every second meanwhile
+      // (two row writes a message a second).
       metrics.notRouted();
-      return store(c, Outcome.release(c, now, Math.max(NOT_ROUTED_WAIT_MS, policy.delayMs(c.attempt()))));
+      long wait = Math.max(NOT_ROUTED_WAIT_MS, Math.max(routed.waitMs(), policy.delayMs(c.attempt())));
+      return store(c, Outcome.release(c, now, wait));
     }
     if (result instanceof ProviderResult.Accepted accepted) {
       return store(c, Outcome.sent(c, provider, accepted.providerMessageId(), now));

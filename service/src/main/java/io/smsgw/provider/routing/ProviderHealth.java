@@ -87,6 +87,9 @@ public final class ProviderHealth implements Shareable {
   private final AtomicLongArray perSecond = new AtomicLongArray(SECONDS);
   private final List<Supplier<JsonObject>> connections = new CopyOnWriteArrayList<>();
   private volatile String lastFailure;
+  private final long openMs;
+  /** When the breaker last went open (it stays so openMs, then lets trial requests through). */
+  private volatile long openedAtMs;
 
   private ProviderHealth(String id, String kind, RoutingSettings settings) {
     this.id = id;
@@ -99,6 +102,10 @@ public final class ProviderHealth implements Shareable {
       .waitDurationInOpenState(Duration.ofMillis(settings.breakerOpenMs()))
       .permittedNumberOfCallsInHalfOpenState(settings.breakerHalfOpenCalls())
       .build());
+    this.openMs = settings.breakerOpenMs();
+    breaker.getEventPublisher().onStateTransition(e -> {
+      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) openedAtMs = System.currentTimeMillis();
+    });
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     if (registry == null) registry = new SimpleMeterRegistry();
     for (Outcome o : Outcome.values()) {
@@ -144,6 +151,12 @@ public final class ProviderHealth implements Shareable {
    */
   boolean tryAcquire() {
     return breaker.tryAcquirePermission();
+  }
+
+  /** How long the breaker stays open from now (0: it is not open; half open, its trials may be out). */
+  long openForMs() {
+    if (breaker.getState() != CircuitBreaker.State.OPEN) return 0;
+    return Math.max(0, openedAtMs + openMs - System.currentTimeMillis());
   }
 
   /** A message that skipped this provider because its breaker refused the request. */

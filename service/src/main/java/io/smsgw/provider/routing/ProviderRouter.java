@@ -35,9 +35,10 @@ public final class ProviderRouter {
   /**
    * One message's answer and the provider that gave it (the last one tried). {@code tried}: false when no provider was
    * tried at all in this attempt (every breaker on its route open, or its pinned provider gone): nothing was sent, and
-   * the message waits without spending an attempt.
+   * the message waits without spending an attempt. {@code waitMs}: when not tried, how long until the first breaker
+   * that refused it lets requests through again (0 when none is open, or not known).
    */
-  public record Routed(ProviderResult result, String provider, boolean tried) {
+  public record Routed(ProviderResult result, String provider, boolean tried, long waitMs) {
   }
 
   private final Map<String, SmsProvider> providers = new LinkedHashMap<>();
@@ -111,7 +112,7 @@ public final class ProviderRouter {
     }
     return round(attempts, deadlineMs).map(v -> {
       List<Routed> out = new ArrayList<>(attempts.size());
-      for (Attempt a : attempts) out.add(new Routed(a.result, a.provider, a.tried));
+      for (Attempt a : attempts) out.add(new Routed(a.result, a.provider, a.tried, a.tried ? 0 : waitFor(a.skipped)));
       return out;
     });
   }
@@ -200,6 +201,13 @@ public final class ProviderRouter {
       }));
     });
     return Future.join(sent).transform(done -> again.isEmpty() ? Future.succeededFuture() : round(again, deadlineMs));
+  }
+
+  /** For a message no provider took: how long until the first of the breakers that refused it lets requests through. */
+  private long waitFor(List<String> skipped) {
+    long wait = Long.MAX_VALUE;
+    for (String id : skipped) wait = Math.min(wait, health.get(id).openForMs());
+    return skipped.isEmpty() ? 0 : wait;
   }
 
   private static String reason(ProviderResult r) {
