@@ -56,8 +56,9 @@ final class EndToEnd {
     WrkLoad wrk = driver.equals("wrk") ? WrkLoad.prepare(users, env.config.http().port()) : null;
 
     // Warm-up, not measured: the JIT compiles the gateway and worker paths (async-profiler: without it, a third
-    // of a 30 s run's CPU went to the C2 compiler), then the worker catches up so the window starts clean.
-    double warmup = args.decimal("warmup", 20);
+    // of a 30 s run's CPU went to the C2 compiler), then the worker catches up so the window starts clean. 60 s: with
+    // the C2 compiler on (./smsgw's default since issue 16) a 20 s warm-up left it compiling through the window.
+    double warmup = args.decimal("warmup", 60);
     settings.put("warmup_seconds", warmup);
     if (warmup > 0) {
       double warmupRate = Math.min(rate, 1_000);
@@ -90,6 +91,7 @@ final class EndToEnd {
       synchronized (samples) {
         JsonObject sample = new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
           .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs())
+          .put("cpu_ms_by_process", new JsonObject(new java.util.LinkedHashMap<>(cpu.busyMsByProcess())))
           .put("load_cpu_ms", wrk == null ? loadCpu.busyMs() : wrk.cpuMs())
           .put("rss_mb", ResidentMemory.megabytes())
           // Delivery reports the gateway acknowledged (stored), and those the provider still holds (not yet sent or
@@ -132,7 +134,9 @@ final class EndToEnd {
     long reportGrowth = last.getLong("reports_pending") - first.getLong("reports_pending");
     double cpuMs = last.getDouble("cpu_busy_ms") - first.getDouble("cpu_busy_ms");
     double loadMs = last.getDouble("load_cpu_ms") - first.getDouble("load_cpu_ms");
-    report.put("pg_top_statements", env.topStatements(8));
+    report.put("cpu_ms_per_message_by_process", perMessage(first.getJsonObject("cpu_ms_by_process"),
+      last.getJsonObject("cpu_ms_by_process"), finals));
+    report.put("pg_top_statements", env.topStatements(12));
     Drain.finish(env, report, args);
     putWebhookFigures(report, hooks, first, last, window, webhookPendingAtEnd);
 
@@ -191,6 +195,7 @@ final class EndToEnd {
       report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
       report.json().getDouble("http_p99_ms"), report.json().getLong("lost"), report.json().getLong("duplicate_sends"),
       report.json().getBoolean("invariants_ok") ? "OK" : "BROKEN", report.json().getString("file"));
+    System.out.printf("e2e: CPU ms a message by process: %s%n", report.json().getJsonObject("cpu_ms_per_message_by_process").encode());
     previous.ifPresent(p -> System.out.printf("previous run (%s): final %s/s, p99 %s ms%n",
       p.getString("commit"), p.getValue("e2e_per_s"), p.getValue("p99_ms")));
     load.close();
@@ -198,6 +203,16 @@ final class EndToEnd {
   }
 
   /** {@code --webhooks on|off} (on), {@code --webhook-share} (1.0), {@code --webhook-verify-every} (100): null when off. */
+  /** Each process's CPU ms over the window, per message decided in it (a process that started within it: all of its CPU). */
+  private static JsonObject perMessage(JsonObject from, JsonObject to, long finals) {
+    JsonObject out = new JsonObject();
+    for (String name : to.fieldNames()) {
+      double ms = to.getDouble(name) - (from.containsKey(name) ? from.getDouble(name) : 0);
+      out.put(name, finals <= 0 ? null : Math.round(ms / finals * 1000) / 1000.0);
+    }
+    return out;
+  }
+
   private static EndToEndWebhooks webhooks(BenchEnvironment env, BenchArgs args, List<JsonObject> users, JsonObject settings) {
     String onOff = args.string("webhooks", "on");
     if (!onOff.equals("on") && !onOff.equals("off")) throw new IllegalArgumentException("--webhooks takes on or off, not " + onOff);

@@ -3,6 +3,8 @@ package io.smsgw.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -30,6 +32,32 @@ final class MachineCpu {
       .mapToDouble(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6)
       .sum();
     return ms + (postmaster == null ? 0 : reapedChildrenMs(postmaster.pid()));
+  }
+
+  /**
+   * The same milliseconds by process: {@code bench_jvm} (gateway, worker, simulator and the JVM generator),
+   * {@code postgres} (the server, its backends, exited ones included) and each kind of child by its command's name
+   * ({@code kafka_broker} for the child JVM, {@code wrk}). Where a message's CPU goes, read in every run.
+   */
+  Map<String, Double> busyMsByProcess() {
+    Map<String, Double> parts = new TreeMap<>();
+    ProcessHandle self = ProcessHandle.current();
+    parts.put("bench_jvm", ms(self));
+    self.descendants().forEach(child -> parts.merge(childName(child), ms(child), Double::sum));
+    if (postmaster != null) {
+      parts.put("postgres", ms(postmaster) + postmaster.descendants().mapToDouble(MachineCpu::ms).sum()
+        + reapedChildrenMs(postmaster.pid()));
+    }
+    return parts;
+  }
+
+  private static double ms(ProcessHandle p) {
+    return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6;
+  }
+
+  private static String childName(ProcessHandle child) {
+    String command = child.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("other");
+    return command.equals("java") ? "kafka_broker" : command;  // the bench's only child JVM is the broker
   }
 
   /** CPU of the postmaster's children that have exited (short-lived connections), from /proc; 0 elsewhere. */
