@@ -102,6 +102,27 @@ final class BenchEnvironment implements AutoCloseable {
     } catch (Exception notLoaded) {
       // an external PostgreSQL without the module: the run just has no statement breakdown
     }
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_stat_reset_shared('wal')");
+    } catch (Exception noRight) {
+      // a server that does not let this user reset its WAL statistics: walStats() then counts from its last reset
+    }
+  }
+
+  /**
+   * The write-ahead log since the reset (pg_stat_wal, PostgreSQL 14+), per message: records, full-page images and
+   * bytes. The WAL is what every row write, lock and index entry costs in the end, and fsync waits for it.
+   */
+  JsonObject walPerMessage(long messages) {
+    try (Connection c = DriverManager.getConnection(Database.jdbcUrl(config.pg().url())); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal")) {
+      rs.next();
+      double n = Math.max(1, messages);
+      return new JsonObject().put("records", Math.round(rs.getLong(1) / n * 10) / 10.0)
+        .put("full_page_images", Math.round(rs.getLong(2) / n * 100) / 100.0).put("bytes", Math.round(rs.getLong(3) / n));
+    } catch (Exception olderServer) {
+      return null;
+    }
   }
 
   /** The statements PostgreSQL spent most time on since the reset: where the database's share of a run goes. */

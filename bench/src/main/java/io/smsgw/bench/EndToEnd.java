@@ -137,6 +137,8 @@ final class EndToEnd {
     report.put("cpu_ms_per_message_by_process", perMessage(first.getJsonObject("cpu_ms_by_process"),
       last.getJsonObject("cpu_ms_by_process"), finals));
     report.put("pg_top_statements", env.topStatements(12));
+    // From the reset at the window's start to the end of the load: the messages of that span are about the accepted ones
+    report.put("pg_wal_per_message", env.walPerMessage(ok(r, w)));
     Drain.finish(env, report, args);
     putWebhookFigures(report, hooks, first, last, window, webhookPendingAtEnd);
 
@@ -144,7 +146,7 @@ final class EndToEnd {
     env.longs("SELECT (extract(epoch FROM sent_at - accepted_at) * 1000000)::bigint FROM messages WHERE status IN ('sent', 'delivered', 'undelivered') "
         + "AND accepted_at >= to_timestamp(" + (startMs + (long) (first.getLong("t_s") * 1000)) + " / 1000.0)")
       .forEach(v -> acceptToSent.recordValue(Math.max(1, v)));
-    long ok = r != null ? r.count(200) : w.ok();
+    long ok = ok(r, w);
     double loadSeconds = r != null ? r.seconds() : w.seconds();
     double acceptedRate = ok / loadSeconds;
     report.put("offered_per_s", r != null ? rate : null)
@@ -195,7 +197,8 @@ final class EndToEnd {
       report.json().getDouble("p50_ms"), report.json().getDouble("p99_ms"), report.json().getDouble("p999_ms"),
       report.json().getDouble("http_p99_ms"), report.json().getLong("lost"), report.json().getLong("duplicate_sends"),
       report.json().getBoolean("invariants_ok") ? "OK" : "BROKEN", report.json().getString("file"));
-    System.out.printf("e2e: CPU ms a message by process: %s%n", report.json().getJsonObject("cpu_ms_per_message_by_process").encode());
+    System.out.printf("e2e: CPU ms a message by process: %s; PostgreSQL's WAL a message: %s%n",
+      report.json().getJsonObject("cpu_ms_per_message_by_process").encode(), report.json().getValue("pg_wal_per_message"));
     previous.ifPresent(p -> System.out.printf("previous run (%s): final %s/s, p99 %s ms%n",
       p.getString("commit"), p.getValue("e2e_per_s"), p.getValue("p99_ms")));
     load.close();
@@ -203,6 +206,10 @@ final class EndToEnd {
   }
 
   /** {@code --webhooks on|off} (on), {@code --webhook-share} (1.0), {@code --webhook-verify-every} (100): null when off. */
+  private static long ok(OpenLoopLoad.Result r, WrkLoad.Result w) {
+    return r != null ? r.count(200) : w.ok();
+  }
+
   /** Each process's CPU ms over the window, per message decided in it (a process that started within it: all of its CPU). */
   private static JsonObject perMessage(JsonObject from, JsonObject to, long finals) {
     JsonObject out = new JsonObject();
