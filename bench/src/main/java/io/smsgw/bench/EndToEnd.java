@@ -57,7 +57,7 @@ final class EndToEnd {
 
     // Warm-up, not measured: the JIT compiles the gateway and worker paths (async-profiler: without it, a third
     // of a 30 s run's CPU went to the C2 compiler), then the worker catches up so the window starts clean. 60 s: with
-    // the C2 compiler on (./smsgw's default since issue 16) a 20 s warm-up left it compiling through the window.
+    // C2 on (JAVA_OPTS without TieredStopAtLevel) a 20 s warm-up left it compiling through the whole window.
     double warmup = args.decimal("warmup", 60);
     settings.put("warmup_seconds", warmup);
     if (warmup > 0) {

@@ -19,6 +19,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,35 +82,50 @@ public class SenderVerticle extends VerticleBase {
       config.sender().lane(lane).orphanAfterMs(), config.sender().sweepIntervalMs());
     deadLetters = new DeadLetters(vertx, config.kafka().bootstrap());
     loop = new BatchConsumerLoop(vertx, consumerConfig(config), this::handle,
-      failure -> LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), failure.toString()));
+      failure -> LOG.warn("{} lane: batch not committed, it will be read again: {}", lane.wireName(), failure.toString()),
+      config.sender().lane(lane).batchesInFlight());
     return loop.start(Topics.of(lane));
   }
 
-  /** Completes when every record of the batch has a stored outcome (or a dead-letter copy). */
-  private Future<Void> handle(KafkaConsumerRecords<String, Buffer> records) {
+  /**
+   * Committable once every record is claimed in PostgreSQL or parked as a dead letter: from there the claim owns the
+   * message (if this worker dies mid-send, the claim runs out and the retry scanner takes it over, as it would after a
+   * read again). Finished when every claimed message has a stored outcome.
+   */
+  private BatchConsumerLoop.Stages handle(KafkaConsumerRecords<String, Buffer> records) {
     Map<UUID, SmsMessage> messages = new HashMap<>();
-    List<Future<Void>> done = new ArrayList<>();
+    List<Future<?>> claimedOrParked = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, Buffer> record = records.recordAt(i);
       try {
         SmsMessage message = SmsMessageJson.fromBuffer(record.value());
         messages.put(message.messageId(), message);
       } catch (RuntimeException undecodable) {
-        done.add(deadLetters.park(record, undecodable));
+        claimedOrParked.add(deadLetters.park(record, undecodable));
       }
     }
+    Future<Void> sent = Future.succeededFuture();
     if (!messages.isEmpty()) {
       long claimedAt = System.nanoTime();
-      done.add(pool.preparedQuery(SendingSql.claimMessages())
-        .execute(Tuple.of(messages.keySet().toArray(UUID[]::new), claimMs))
-        .compose(claimed -> {
-          List<MessageSender.Claim> claims = new ArrayList<>(claimed.size());
-          for (Row row : claimed) claims.add(MessageSender.Claim.of(messages.get(row.getUUID("message_id")), row));
-          return sender.send(claims, claimedAt);
-        }));
+      Future<RowSet<Row>> claimed = pool.preparedQuery(SendingSql.claimMessages())
+        .execute(Tuple.of(messages.keySet().toArray(UUID[]::new), claimMs));
+      claimedOrParked.add(claimed);
+      sent = claimed.compose(rows -> {
+        List<MessageSender.Claim> claims = new ArrayList<>(rows.size());
+        for (Row row : rows) claims.add(MessageSender.Claim.of(messages.get(row.getUUID("message_id")), row));
+        return sender.send(claims, claimedAt);
+      });
     }
-    // Something could not be stored: read the batch again instead of skipping it.
-    return Future.all(done).<Void>mapEmpty().recover(failure -> loop.rewind(records, failure));
+    // Nothing claimed or parked: read the batch again instead of skipping it.
+    Future<Void> committable = Future.all(claimedOrParked).<Void>mapEmpty().recover(failure -> loop.rewind(records, failure));
+    Future<Void> finished = Future.join(committable, sent).<Void>mapEmpty().recover(failure -> {
+      if (committable.succeeded()) {
+        LOG.warn("{} lane: some outcomes of a committed batch were not stored; their claims run out and the retry scanner "
+          + "takes them over: {}", lane.wireName(), failure.toString());
+      }
+      return Future.succeededFuture();
+    });
+    return new BatchConsumerLoop.Stages(committable, finished);
   }
 
   @Override

@@ -61,8 +61,8 @@ class GatewayConfigTest {
   @DisplayName("lanes: sender.<lane>_* as one record per lane")
   void lanes() {
     GatewayConfig config = load(Map.of("SMSGW_SENDER_VIP_MAX_ATTEMPTS", "3"));
-    assertThat(config.sender().lane(Priority.VIP)).isEqualTo(new LaneSettings(3, 200, 2000, 60000, 5000));
-    assertThat(config.sender().lane(Priority.NORMAL)).isEqualTo(new LaneSettings(8, 1000, 60000, 900000, 60000));
+    assertThat(config.sender().lane(Priority.VIP)).isEqualTo(new LaneSettings(3, 200, 2000, 60000, 5000, 4));
+    assertThat(config.sender().lane(Priority.NORMAL)).isEqualTo(new LaneSettings(8, 1000, 60000, 900000, 60000, 1));
   }
 
   @Test
