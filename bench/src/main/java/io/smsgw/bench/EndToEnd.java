@@ -88,10 +88,11 @@ final class EndToEnd {
       // Pending webhook events from PostgreSQL only where the window starts (and after the load): counting them every
       // second would cost the database as counting statuses did. (Only this thread adds samples.)
       Long webhookPending = hooks != null && samples.size() == steadyFrom ? webhookPending(env) : null;
+      java.util.Map<String, Double> byProcess = cpu.busyMsByProcess();  // one walk of the processes a second
       synchronized (samples) {
         JsonObject sample = new JsonObject().put("t_s", (System.currentTimeMillis() - startMs) / 1000)
-          .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", cpu.busyMs())
-          .put("cpu_ms_by_process", new JsonObject(new java.util.LinkedHashMap<>(cpu.busyMsByProcess())))
+          .put("backlog", accepted - decided).put("final", decided).put("cpu_busy_ms", MachineCpu.total(byProcess))
+          .put("cpu_ms_by_process", new JsonObject(new java.util.LinkedHashMap<>(byProcess)))
           .put("load_cpu_ms", wrk == null ? loadCpu.busyMs() : wrk.cpuMs())
           .put("rss_mb", ResidentMemory.megabytes())
           // Delivery reports the gateway acknowledged (stored), and those the provider still holds (not yet sent or

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * CPU time of everything a benchmark runs: this JVM (gateway, worker, simulator, load generator), its child
@@ -26,12 +25,12 @@ final class MachineCpu {
 
   /** Milliseconds of CPU (user + system, all cores) so far. */
   double busyMs() {
-    ProcessHandle self = ProcessHandle.current();
-    Stream<ProcessHandle> pg = postmaster == null ? Stream.empty() : Stream.concat(Stream.of(postmaster), postmaster.descendants());
-    double ms = Stream.concat(Stream.concat(Stream.of(self), self.descendants()), pg)
-      .mapToDouble(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6)
-      .sum();
-    return ms + (postmaster == null ? 0 : reapedChildrenMs(postmaster.pid()));
+    return total(busyMsByProcess());
+  }
+
+  /** The sum of a {@link #busyMsByProcess} reading. */
+  static double total(Map<String, Double> byProcess) {
+    return byProcess.values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
   /**

@@ -52,10 +52,7 @@ final class VipUnderBacklog {
     long waitingAtEnd = env.count("SELECT count(*) FROM messages WHERE priority = 'normal' AND status = 'pending'");
     env.awaitZero("SELECT count(*) FROM messages WHERE priority = 'vip' AND status = 'pending'", 60);
 
-    Histogram vipLatency = new Histogram(3_600_000_000L, 3);
-    env.longs("SELECT (extract(epoch FROM sent_at - accepted_at) * 1000000)::bigint FROM messages "
-        + "WHERE priority = 'vip' AND status IN ('sent', 'delivered', 'undelivered') AND accepted_at >= to_timestamp(" + vipStartMs + " / 1000.0)")
-      .forEach(v -> vipLatency.recordValue(Math.max(1, v)));
+    Histogram vipLatency = stage(env, "sent_at - accepted_at", vipStartMs);
     report.put("normal_waiting_at_vip_start", waitingAtStart)
       .put("normal_waiting_at_vip_end", waitingAtEnd)
       .put("vip_accepted", vip.count(200))
@@ -97,6 +94,7 @@ final class VipUnderBacklog {
     return lost == 0 && duplicates == 0 && invariants;
   }
 
+  /** The VIP messages accepted since {@code fromMs} and sent: {@code interval} of each, in microseconds. */
   private static Histogram stage(BenchEnvironment env, String interval, long fromMs) {
     Histogram h = new Histogram(3_600_000_000L, 3);
     env.longs("SELECT (extract(epoch FROM " + interval + ") * 1000000)::bigint FROM messages WHERE priority = 'vip' "
